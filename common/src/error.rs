@@ -1,0 +1,186 @@
+//! The one error type of every filter: what went wrong, and where (file, line, column).
+
+use std::fmt;
+use std::io;
+
+/// What kind of failure this is; it decides the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Bad flags or flag values: exit 2, like clap's own usage errors.
+    Usage,
+    /// Bad input data: exit 1.
+    Data,
+    /// A failed read or write (missing file, disk full, corrupt bzip2): exit 1.
+    Io,
+    /// The reader of our output went away (`| head`): exit 0, quietly.
+    BrokenPipe,
+}
+
+/// An error with as much position as is known.
+///
+/// Rendered as `file: line 42, column size: message`, each part only when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: Kind,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn data(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::Data,
+            file: None,
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::Usage,
+            ..Error::data(message)
+        }
+    }
+
+    /// A data error in one named column of the current row.
+    pub fn value(column: &str, message: impl Into<String>) -> Self {
+        Error::data(message).column(column)
+    }
+
+    pub fn column(mut self, column: &str) -> Self {
+        self.column = Some(column.to_owned());
+        self
+    }
+
+    /// Adds the line unless a more precise one is already known.
+    pub fn line(mut self, line: u64) -> Self {
+        self.line.get_or_insert(line);
+        self
+    }
+
+    /// Adds the file name unless one is already known; stdin has none.
+    pub fn file(mut self, file: Option<&str>) -> Self {
+        if self.file.is_none() {
+            self.file = file.map(str::to_owned);
+        }
+        self
+    }
+
+    pub fn io(err: io::Error) -> Self {
+        let kind = if err.kind() == io::ErrorKind::BrokenPipe {
+            Kind::BrokenPipe
+        } else {
+            Kind::Io
+        };
+        Error {
+            kind,
+            ..Error::data(err.to_string())
+        }
+    }
+
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self.kind {
+            Kind::Usage => 2,
+            Kind::Data | Kind::Io => 1,
+            Kind::BrokenPipe => 0,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
+        match (self.line, &self.column) {
+            (Some(line), Some(col)) => write!(f, "line {line}, column {col}: ")?,
+            (Some(line), None) => write!(f, "line {line}: ")?,
+            (None, Some(col)) => write!(f, "column {col}: ")?,
+            (None, None) => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<io::Error> for Error {
+    fn from(err: io::Error) -> Self {
+        Error::io(err)
+    }
+}
+
+impl From<csv::Error> for Error {
+    fn from(err: csv::Error) -> Self {
+        let line = err.position().map(csv::Position::line);
+        let mut out = match err.into_kind() {
+            csv::ErrorKind::Io(e) => Error::io(e),
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => Error::data(format!(
+                "found a row of {len} fields where the header has {expected_len}"
+            )),
+            csv::ErrorKind::Utf8 { err, .. } => Error::data(format!("invalid UTF-8: {err}")),
+            other => Error::data(format!("{other:?}")),
+        };
+        out.line = line;
+        out
+    }
+}
+
+/// Shows a field's bytes in a message, shortened so a 10 MB field stays readable.
+pub fn show(bytes: &[u8]) -> String {
+    const MAX: usize = 60;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
+    if bytes.len() > MAX {
+        format!("'{text}...' ({} bytes)", bytes.len())
+    } else {
+        format!("'{text}'")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_known_part() {
+        let e = Error::value("size", "'abc' is not a non-negative integer")
+            .line(42)
+            .file(Some("data.csv"));
+        assert_eq!(
+            e.to_string(),
+            "data.csv: line 42, column size: 'abc' is not a non-negative integer"
+        );
+        assert_eq!(Error::data("boom").to_string(), "boom");
+        assert_eq!(Error::data("boom").line(3).to_string(), "line 3: boom");
+    }
+
+    #[test]
+    fn keeps_the_innermost_position() {
+        let e = Error::data("x").line(7).line(9).file(Some("a")).file(Some("b"));
+        assert_eq!(e.to_string(), "a: line 7: x");
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(Error::usage("u").exit_code(), 2);
+        assert_eq!(Error::data("d").exit_code(), 1);
+        let pipe = Error::io(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(pipe.exit_code(), 0);
+    }
+
+    #[test]
+    fn shortens_long_fields() {
+        assert_eq!(show(b"abc"), "'abc'");
+        let long = vec![b'x'; 1000];
+        assert!(show(&long).ends_with("...' (1000 bytes)"));
+    }
+}

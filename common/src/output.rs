@@ -1,0 +1,184 @@
+//! Where a filter writes: stdout, or `-o FILE` written atomically (`.bz2` compressed).
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::TempPath;
+
+use crate::{csv_setup, Error, Result};
+
+/// The byte sink under the CSV writer.
+pub enum Sink {
+    Stdout(io::Stdout),
+    File(BufWriter<File>),
+    Bzip2(bzip2::write::BzEncoder<BufWriter<File>>),
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Sink::Stdout(_) => "Sink::Stdout",
+            Sink::File(_) => "Sink::File",
+            Sink::Bzip2(_) => "Sink::Bzip2",
+        })
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File(w) => w.write(buf),
+            Sink::Bzip2(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.write_all(buf),
+            Sink::File(w) => w.write_all(buf),
+            Sink::Bzip2(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File(w) => w.flush(),
+            Sink::Bzip2(w) => w.flush(),
+        }
+    }
+}
+
+/// An output in progress. Until [`Output::commit`] succeeds, `-o FILE` is untouched:
+/// rows go to a hidden temp file beside it, which is removed if the filter fails.
+#[derive(Debug)]
+pub struct Output {
+    pub csv: csv::Writer<Sink>,
+    name: String,
+    pending: Option<(TempPath, PathBuf)>,
+}
+
+impl Output {
+    /// Opens stdout (`None` or `-`) or a temp file for `path`.
+    pub fn open(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path.filter(|p| !crate::input::is_stdin(p)) else {
+            return Ok(Output {
+                csv: csv_setup::writer(Sink::Stdout(io::stdout())),
+                name: "stdout".into(),
+                pending: None,
+            });
+        };
+        let name = path.display().to_string();
+        let fail = |e: io::Error| Error::io(e).file(Some(&name));
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let file_name = path.file_name().map_or_else(
+            || std::borrow::Cow::Borrowed("output"),
+            |n| n.to_string_lossy(),
+        );
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(fail)?;
+        let (file, temp_path) = temp.into_parts();
+        let file = BufWriter::with_capacity(1 << 16, file);
+        let sink = if path.extension().is_some_and(|e| e == "bz2") {
+            // Level 9, as Python's bz2 module and pandas write it.
+            Sink::Bzip2(bzip2::write::BzEncoder::new(file, bzip2::Compression::best()))
+        } else {
+            Sink::File(file)
+        };
+        Ok(Output {
+            csv: csv_setup::writer(sink),
+            name,
+            pending: Some((temp_path, path.to_path_buf())),
+        })
+    }
+
+    /// What write errors should be attributed to.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Flushes everything and, for `-o`, moves the finished file into place.
+    pub fn commit(self) -> Result<()> {
+        let name = self.name;
+        let fail = |e: io::Error| Error::io(e).file(Some(&name));
+        let sink = self
+            .csv
+            .into_inner()
+            .map_err(|e| fail(io::Error::new(e.error().kind(), e.error().to_string())))?;
+        let file = match sink {
+            Sink::Stdout(mut w) => return w.flush().map_err(fail),
+            Sink::File(w) => w,
+            Sink::Bzip2(w) => w.finish().map_err(fail)?,
+        };
+        let file = file.into_inner().map_err(|e| fail(e.into_error()))?;
+        file.sync_all().map_err(fail)?;
+        if let Some((temp, target)) = self.pending {
+            set_readable(&file).map_err(fail)?;
+            temp.persist(&target).map_err(|e| fail(e.error))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn set_readable(file: &File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // Temp files are created 0600; a finished table is an ordinary file.
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_readable(_: &File) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn nothing_appears_until_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut out = Output::open(Some(&path)).unwrap();
+        out.csv.write_record(["a", "b"]).unwrap();
+        out.csv.flush().unwrap();
+        assert!(!path.exists());
+        out.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dropped_output_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut out = Output::open(Some(&path)).unwrap();
+        out.csv.write_record(["a"]).unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn bz2_name_compresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv.bz2");
+        let mut out = Output::open(Some(&path)).unwrap();
+        out.csv.write_record(["x", "1"]).unwrap();
+        out.commit().unwrap();
+        let mut text = String::new();
+        bzip2::read::BzDecoder::new(File::open(&path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "x,1\n");
+    }
+}

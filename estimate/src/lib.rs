@@ -1,0 +1,335 @@
+//! Appends `net_size`, the estimated TCP/IP bytes of each P2P message, to every row.
+//!
+//! The model (the notebook's): a message of `size` payload bytes travels as
+//! `m = size + overhead` application bytes, cut into `ceil(m / mss)` TCP segments of at most
+//! `mss = mtu - ip - tcp` bytes, each carrying `ip + tcp` header bytes.
+
+use std::io::Write;
+
+use common::csv_setup::find_column;
+use common::num::{parse_u64, write_int, write_py_float};
+use common::{Error, Filter, Result};
+use csv::ByteRecord;
+
+/// Where a row's IP version comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ipv6Source {
+    /// A boolean column (`True`/`False`, `true`/`false`, `1`/`0`).
+    Flag(String),
+    /// An address column: an address containing `[` (`[2001:db8::1]:8333`) is IPv6.
+    Address(String),
+}
+
+/// The model's constants and the columns it reads and writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub mtu: u64,
+    pub tcp_header: u64,
+    pub ipv4_header: u64,
+    pub ipv6_header: u64,
+    pub overhead: u64,
+    /// Segments per ACK; `Some` adds an ACK estimate and makes `net_size` a float.
+    pub ack_ratio: Option<f64>,
+    pub size_col: String,
+    pub ipv6: Ipv6Source,
+    pub out_col: String,
+}
+
+impl Default for Params {
+    /// The notebook's assumptions.
+    fn default() -> Self {
+        Params {
+            mtu: 1500,
+            tcp_header: 32,
+            ipv4_header: 20,
+            ipv6_header: 40,
+            overhead: 24,
+            ack_ratio: None,
+            size_col: "size".into(),
+            ipv6: Ipv6Source::Flag("ipv6".into()),
+            out_col: "net_size".into(),
+        }
+    }
+}
+
+/// The estimate for one message: an integer, or a float once ACKs are counted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NetSize {
+    Bytes(u64),
+    WithAcks(f64),
+}
+
+/// The per-IP-version constants, checked once.
+#[derive(Debug, Clone, Copy)]
+struct Headers {
+    mss: u64,
+    header: u64,
+}
+
+/// The estimator, ready for rows once it has seen the header.
+#[derive(Debug)]
+pub struct Estimator {
+    params: Params,
+    v4: Headers,
+    v6: Headers,
+    size_idx: usize,
+    ipv6_idx: usize,
+    value: Vec<u8>,
+}
+
+impl Estimator {
+    /// Checks the constants: the MTU must leave room for data after the headers.
+    pub fn new(params: Params) -> Result<Estimator> {
+        let headers = |ip: u64, name: &str| {
+            let header = ip.checked_add(params.tcp_header);
+            match header.and_then(|h| params.mtu.checked_sub(h)) {
+                Some(mss) if mss > 0 => Ok(Headers {
+                    mss,
+                    header: header.unwrap_or(0),
+                }),
+                _ => Err(Error::usage(format!(
+                    "--mtu {} leaves no room for data after the {name} ({ip}) and TCP ({}) headers",
+                    params.mtu, params.tcp_header
+                ))),
+            }
+        };
+        let v4 = headers(params.ipv4_header, "IPv4")?;
+        let v6 = headers(params.ipv6_header, "IPv6")?;
+        if let Some(r) = params.ack_ratio {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(Error::usage(format!(
+                    "--ack-ratio must be a positive number, not {r}"
+                )));
+            }
+        }
+        Ok(Estimator {
+            params,
+            v4,
+            v6,
+            size_idx: 0,
+            ipv6_idx: 0,
+            value: Vec::with_capacity(32),
+        })
+    }
+
+    /// The estimate for a message of `size` bytes, `None` if it overflows 64 bits.
+    pub fn net_size(&self, size: u64, ipv6: bool) -> Option<NetSize> {
+        let Headers { mss, header } = if ipv6 { self.v6 } else { self.v4 };
+        let m = size.checked_add(self.params.overhead)?;
+        // Integer ceil: the notebook's float `math.ceil(m / mss)` agrees for any real size,
+        // and this stays exact beyond 2^53.
+        let segments = m.div_ceil(mss);
+        let bytes = m.checked_add(segments.checked_mul(header)?)?;
+        Some(match self.params.ack_ratio {
+            None => NetSize::Bytes(bytes),
+            // Evaluated in the order Python would: int + (segments / ratio) * headers.
+            #[allow(clippy::cast_precision_loss)]
+            Some(r) => NetSize::WithAcks(bytes as f64 + (segments as f64 / r) * header as f64),
+        })
+    }
+
+    fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
+        match &self.params.ipv6 {
+            Ipv6Source::Address(_) => Ok(field.contains(&b'[')),
+            Ipv6Source::Flag(col) => match field {
+                b"True" | b"true" | b"TRUE" | b"1" => Ok(true),
+                b"False" | b"false" | b"FALSE" | b"0" => Ok(false),
+                _ => Err(Error::value(
+                    col,
+                    format!(
+                        "{} is not a boolean (True/False, true/false, 1/0)",
+                        common::error::show(field)
+                    ),
+                )),
+            },
+        }
+    }
+}
+
+impl Filter for Estimator {
+    fn header(&mut self, header: &ByteRecord) -> Result<ByteRecord> {
+        let ipv6_col = match &self.params.ipv6 {
+            Ipv6Source::Flag(c) | Ipv6Source::Address(c) => c,
+        };
+        self.size_idx = find_column(header, &self.params.size_col)?;
+        self.ipv6_idx = find_column(header, ipv6_col)?;
+        let out = self.params.out_col.as_bytes();
+        if header.iter().any(|h| h == out) {
+            return Err(Error::data(format!(
+                "the input already has a column named '{}' (choose another with --out-col)",
+                self.params.out_col
+            )));
+        }
+        let mut out_header = header.clone();
+        out_header.push_field(out);
+        Ok(out_header)
+    }
+
+    fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()> {
+        let field = |i: usize| row.get(i).unwrap_or_default();
+        let size_field = field(self.size_idx);
+        let size = parse_u64(size_field).ok_or_else(|| {
+            Error::value(
+                &self.params.size_col,
+                format!(
+                    "{} is not a non-negative integer",
+                    common::error::show(size_field)
+                ),
+            )
+        })?;
+        let ipv6 = self.ipv6_of(field(self.ipv6_idx))?;
+        let estimate = self.net_size(size, ipv6).ok_or_else(|| {
+            Error::value(
+                &self.params.size_col,
+                format!("{size} is too large to estimate in 64 bits"),
+            )
+        })?;
+        self.value.clear();
+        match estimate {
+            NetSize::Bytes(n) => write_int(&mut self.value, n),
+            NetSize::WithAcks(x) => write_py_float(&mut self.value, x),
+        }
+        for f in row {
+            out.write_field(f)?;
+        }
+        out.write_field(&self.value)?;
+        out.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(params: Params, input: &str) -> Result<String> {
+        let mut est = Estimator::new(params)?;
+        let mut rdr = common::csv_setup::reader(input.as_bytes());
+        let mut out = common::csv_setup::writer(Vec::new());
+        let header = est.header(rdr.byte_headers()?)?;
+        out.write_byte_record(&header)?;
+        let mut row = ByteRecord::new();
+        while rdr.read_byte_record(&mut row)? {
+            est.row(&row, &mut out)?;
+        }
+        Ok(String::from_utf8(out.into_inner().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn the_notebook_model_at_segment_boundaries() {
+        let est = Estimator::new(Params::default()).unwrap();
+        // IPv4: mss 1448, 52 header bytes a segment; IPv6: mss 1428, 72.
+        let table: &[(u64, bool, u64)] = &[
+            (0, false, 24 + 52),
+            (1423, false, 1447 + 52),
+            (1424, false, 1448 + 52),
+            (1425, false, 1449 + 2 * 52),
+            (0, true, 24 + 72),
+            (1404, true, 1428 + 72),
+            (1405, true, 1429 + 2 * 72),
+            (10_000_000, false, 10_000_024 + 6907 * 52),
+        ];
+        for &(size, v6, want) in table {
+            assert_eq!(
+                est.net_size(size, v6),
+                Some(NetSize::Bytes(want)),
+                "size {size} v6 {v6}"
+            );
+        }
+        assert_eq!(est.net_size(u64::MAX, false), None);
+    }
+
+    #[test]
+    fn ack_ratio_makes_floats() {
+        let est = Estimator::new(Params {
+            ack_ratio: Some(2.0),
+            ..Params::default()
+        })
+        .unwrap();
+        // 1 segment: 76 + 0.5 * 52
+        assert_eq!(est.net_size(0, false), Some(NetSize::WithAcks(102.0)));
+        let out = run(
+            Params {
+                ack_ratio: Some(4.0),
+                ..Params::default()
+            },
+            "ipv6,size\nFalse,0\n",
+        )
+        .unwrap();
+        assert_eq!(out, "ipv6,size,net_size\nFalse,0,89.0\n");
+    }
+
+    #[test]
+    fn rejects_impossible_constants() {
+        for params in [
+            Params {
+                mtu: 52,
+                ..Params::default()
+            },
+            Params {
+                mtu: 60,
+                ..Params::default()
+            },
+            Params {
+                ack_ratio: Some(0.0),
+                ..Params::default()
+            },
+            Params {
+                tcp_header: u64::MAX,
+                ..Params::default()
+            },
+        ] {
+            let err = Estimator::new(params).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{err}");
+        }
+    }
+
+    #[test]
+    fn passes_columns_through_and_appends() {
+        let out = run(
+            Params::default(),
+            "timestamp,ipv6,flow,msg_type,size\n\
+             2024-12-28 00:00:09+00:00,True,in,inv,37\n\
+             2024-12-28 00:00:09+00:00,0,out,\"a,b\",1425\n",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "timestamp,ipv6,flow,msg_type,size,net_size\n\
+             2024-12-28 00:00:09+00:00,True,in,inv,37,133\n\
+             2024-12-28 00:00:09+00:00,0,out,\"a,b\",1425,1553\n"
+        );
+    }
+
+    #[test]
+    fn ipv6_from_address() {
+        let params = Params {
+            ipv6: Ipv6Source::Address("peer_addr".into()),
+            ..Params::default()
+        };
+        let out = run(
+            params,
+            "peer_addr,size\n[2001:db8::1]:8333,0\n203.0.113.5:8333,0\nabc.onion:8333,0\n",
+        )
+        .unwrap();
+        assert!(out.ends_with(",0,96\n203.0.113.5:8333,0,76\nabc.onion:8333,0,76\n"));
+    }
+
+    #[test]
+    fn bad_rows_name_their_column() {
+        let table = [
+            ("ipv6,size\nTrue,abc\n", "column size: 'abc' is not a non-negative integer"),
+            ("ipv6,size\nTrue,-1\n", "column size: '-1' is not a non-negative integer"),
+            ("ipv6,size\nTrue,1.5\n", "column size: '1.5' is not a non-negative integer"),
+            ("ipv6,size\nTrue,\n", "column size: '' is not a non-negative integer"),
+            ("ipv6,size\nyes,1\n", "column ipv6: 'yes' is not a boolean"),
+            ("ipv6,size\nTrue,18446744073709551615\n", "too large"),
+            ("ipv6,bytes\nTrue,1\n", "no column named 'size'; the header is: ipv6,bytes"),
+            ("ipv6,size,net_size\nTrue,1,2\n", "already has a column named 'net_size'"),
+        ];
+        for (input, want) in table {
+            let err = run(Params::default(), input).unwrap_err().to_string();
+            assert!(err.contains(want), "{input:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Melts value columns into key/value rows: `timestamp,in,out` becomes `timestamp,flow,net_size`.
+//!
+//! This is the notebook's `rename(...)[["in", "out"]].stack()`: one output row per mapped
+//! column, in the order given, values copied byte for byte, missing values dropped.
+
+use std::io::Write;
+
+use common::csv_setup::{find_column, find_columns};
+use common::num::is_missing;
+use common::{Error, Filter, Result};
+use csv::ByteRecord;
+
+/// Which columns to keep, which to melt, and what to call the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// Columns copied to every output row; empty means the first input column.
+    pub ids: Vec<String>,
+    /// `(source column, label)`: each source becomes a row whose key is the label.
+    pub maps: Vec<(String, String)>,
+    pub key: String,
+    pub value: String,
+}
+
+impl Default for Params {
+    /// The notebook's melt of systemd's IP accounting.
+    fn default() -> Self {
+        Params {
+            ids: Vec::new(),
+            maps: vec![
+                ("IPIngressBytes".into(), "in".into()),
+                ("IPEgressBytes".into(), "out".into()),
+            ],
+            key: "flow".into(),
+            value: "net_size".into(),
+        }
+    }
+}
+
+/// Parses a `--map SRC=LABEL` argument.
+pub fn parse_map(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((src, label)) if !src.is_empty() => Ok((src.to_owned(), label.to_owned())),
+        _ => Err(format!("expected SRC=LABEL, got '{arg}'")),
+    }
+}
+
+/// The melt, ready for rows once it has seen the header.
+#[derive(Debug)]
+pub struct Pivot {
+    params: Params,
+    id_idx: Vec<usize>,
+    map_idx: Vec<usize>,
+}
+
+impl Pivot {
+    pub fn new(params: Params) -> Result<Pivot> {
+        if params.maps.is_empty() {
+            return Err(Error::usage("nothing to melt: give at least one --map SRC=LABEL"));
+        }
+        if params.key == params.value {
+            return Err(Error::usage(format!(
+                "--key and --value are both '{}'",
+                params.key
+            )));
+        }
+        Ok(Pivot {
+            params,
+            id_idx: Vec::new(),
+            map_idx: Vec::new(),
+        })
+    }
+}
+
+impl Filter for Pivot {
+    fn header(&mut self, header: &ByteRecord) -> Result<ByteRecord> {
+        self.id_idx = if self.params.ids.is_empty() {
+            vec![0]
+        } else {
+            let ids: Vec<&str> = self.params.ids.iter().map(String::as_str).collect();
+            find_columns(header, &ids)?
+        };
+        self.map_idx = self
+            .params
+            .maps
+            .iter()
+            .map(|(src, _)| find_column(header, src))
+            .collect::<Result<_>>()?;
+        let mut out: ByteRecord = self.id_idx.iter().map(|&i| &header[i]).collect();
+        for name in [&self.params.key, &self.params.value] {
+            if out.iter().any(|h| h == name.as_bytes()) {
+                return Err(Error::data(format!(
+                    "the output would have two columns named '{name}'"
+                )));
+            }
+        }
+        out.push_field(self.params.key.as_bytes());
+        out.push_field(self.params.value.as_bytes());
+        Ok(out)
+    }
+
+    fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()> {
+        for (&src, (_, label)) in self.map_idx.iter().zip(&self.params.maps) {
+            let value = row.get(src).unwrap_or_default();
+            // pandas' stack() drops missing values, so no row for them.
+            if is_missing(value) {
+                continue;
+            }
+            for &i in &self.id_idx {
+                out.write_field(row.get(i).unwrap_or_default())?;
+            }
+            out.write_field(label)?;
+            out.write_field(value)?;
+            out.write_record(None::<&[u8]>)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(params: Params, input: &str) -> Result<String> {
+        let mut pivot = Pivot::new(params)?;
+        let mut rdr = common::csv_setup::reader(input.as_bytes());
+        let mut out = common::csv_setup::writer(Vec::new());
+        let header = pivot.header(rdr.byte_headers()?)?;
+        out.write_byte_record(&header)?;
+        let mut row = ByteRecord::new();
+        while rdr.read_byte_record(&mut row)? {
+            pivot.row(&row, &mut out)?;
+        }
+        Ok(String::from_utf8(out.into_inner().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn melts_like_the_notebook() {
+        let out = run(
+            Params::default(),
+            "timestamp,IPIngressBytes,IPEgressBytes\n\
+             2024-12-28 00:00:09+00:00,15828.0,8078.0\n\
+             2024-12-28 00:00:14+00:00,,14545.0\n\
+             2024-12-28 00:00:19+00:00,30666.0,NaN\n",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "timestamp,flow,net_size\n\
+             2024-12-28 00:00:09+00:00,in,15828.0\n\
+             2024-12-28 00:00:09+00:00,out,8078.0\n\
+             2024-12-28 00:00:14+00:00,out,14545.0\n\
+             2024-12-28 00:00:19+00:00,in,30666.0\n"
+        );
+    }
+
+    #[test]
+    fn ids_maps_and_names_are_flags() {
+        let params = Params {
+            ids: vec!["node".into(), "t".into()],
+            maps: vec![("b".into(), "B".into()), ("a".into(), "A".into())],
+            key: "k".into(),
+            value: "v".into(),
+        };
+        let out = run(params, "t,a,b,node\n1,x,y,n1\n").unwrap();
+        assert_eq!(out, "node,t,k,v\nn1,1,B,y\nn1,1,A,x\n");
+    }
+
+    #[test]
+    fn bad_arguments() {
+        assert_eq!(parse_map("a=b"), Ok(("a".into(), "b".into())));
+        assert!(parse_map("ab").is_err());
+        assert!(parse_map("=b").is_err());
+        let no_maps = Params {
+            maps: vec![],
+            ..Params::default()
+        };
+        assert_eq!(Pivot::new(no_maps).unwrap_err().exit_code(), 2);
+        let err = run(Params::default(), "timestamp,IPIngressBytes\nx,1\n").unwrap_err();
+        assert!(err.to_string().contains("no column named 'IPEgressBytes'"));
+        let err = run(Params::default(), "flow,IPIngressBytes,IPEgressBytes\nx,1,2\n").unwrap_err();
+        assert!(err.to_string().contains("two columns named 'flow'"));
+    }
+}
