@@ -165,7 +165,11 @@ mod tests {
 
     #[test]
     fn keeps_the_innermost_position() {
-        let e = Error::data("x").line(7).line(9).file(Some("a")).file(Some("b"));
+        let e = Error::data("x")
+            .line(7)
+            .line(9)
+            .file(Some("a"))
+            .file(Some("b"));
         assert_eq!(e.to_string(), "a: line 7: x");
     }
 

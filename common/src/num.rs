@@ -73,8 +73,24 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
 
 /// The strings pandas' `read_csv` reads as missing (NaN) by default, besides the empty field.
 const NA_VALUES: [&[u8]; 18] = [
-    b"#N/A", b"#N/A N/A", b"#NA", b"-1.#IND", b"-1.#QNAN", b"-NaN", b"-nan", b"1.#IND",
-    b"1.#QNAN", b"<NA>", b"N/A", b"NA", b"NULL", b"NaN", b"None", b"n/a", b"nan", b"null",
+    b"#N/A",
+    b"#N/A N/A",
+    b"#NA",
+    b"-1.#IND",
+    b"-1.#QNAN",
+    b"-NaN",
+    b"-nan",
+    b"1.#IND",
+    b"1.#QNAN",
+    b"<NA>",
+    b"N/A",
+    b"NA",
+    b"NULL",
+    b"NaN",
+    b"None",
+    b"n/a",
+    b"nan",
+    b"null",
 ];
 
 /// True when pandas would read this field as a missing value.

@@ -89,7 +89,10 @@ impl Output {
         let file = BufWriter::with_capacity(1 << 16, file);
         let sink = if path.extension().is_some_and(|e| e == "bz2") {
             // Level 9, as Python's bz2 module and pandas write it.
-            Sink::Bzip2(bzip2::write::BzEncoder::new(file, bzip2::Compression::best()))
+            Sink::Bzip2(bzip2::write::BzEncoder::new(
+                file,
+                bzip2::Compression::best(),
+            ))
         } else {
             Sink::File(file)
         };

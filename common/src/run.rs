@@ -39,13 +39,23 @@ pub trait Filter {
     fn finish<W: Write>(&mut self, _out: &mut csv::Writer<W>) -> Result<()> {
         Ok(())
     }
+
+    /// Anything worth a `tool: warning: ...` line on stderr after a successful run.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Runs `filter` over the inputs in `io`, reports any error as `tool: message` on stderr,
 /// and returns the exit status: 0 ok (or closed stdout), 1 data or I/O error, 2 usage.
 pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
     match filter.and_then(|f| drive(io, f)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(warnings) => {
+            for warning in warnings {
+                let _ = writeln!(io::stderr(), "{tool}: warning: {warning}");
+            }
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             if err.kind != Kind::BrokenPipe {
                 // stderr may be gone too; nothing better to do then.
@@ -57,7 +67,8 @@ pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
 }
 
 /// The row loop, with every error placed at its file, line and column.
-pub fn drive<F: Filter>(io: &IoArgs, mut filter: F) -> Result<()> {
+/// Returns the filter's warnings.
+pub fn drive<F: Filter>(io: &IoArgs, mut filter: F) -> Result<Vec<String>> {
     let mut out = Output::open(io.output.as_deref())?;
     let stdin = [PathBuf::from("-")];
     let paths = if io.files.is_empty() {
@@ -80,9 +91,8 @@ pub fn drive<F: Filter>(io: &IoArgs, mut filter: F) -> Result<()> {
         Kind::Usage | Kind::BrokenPipe => e,
     };
     for path in paths {
-        let mut input = input::open(path).map_err(|e| {
-            Error::io(e).file(Some(&path.display().to_string()))
-        })?;
+        let mut input =
+            input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
         let name = input.name.clone();
         let name = name.as_deref();
         let header = input
@@ -128,7 +138,8 @@ pub fn drive<F: Filter>(io: &IoArgs, mut filter: F) -> Result<()> {
         .finish(&mut out.csv)
         .map_err(|e| place(e, None, None))?;
     progress.finish();
-    out.commit()
+    out.commit()?;
+    Ok(filter.warnings())
 }
 
 fn show_record(record: &ByteRecord) -> String {

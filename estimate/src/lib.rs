@@ -318,14 +318,32 @@ mod tests {
     #[test]
     fn bad_rows_name_their_column() {
         let table = [
-            ("ipv6,size\nTrue,abc\n", "column size: 'abc' is not a non-negative integer"),
-            ("ipv6,size\nTrue,-1\n", "column size: '-1' is not a non-negative integer"),
-            ("ipv6,size\nTrue,1.5\n", "column size: '1.5' is not a non-negative integer"),
-            ("ipv6,size\nTrue,\n", "column size: '' is not a non-negative integer"),
+            (
+                "ipv6,size\nTrue,abc\n",
+                "column size: 'abc' is not a non-negative integer",
+            ),
+            (
+                "ipv6,size\nTrue,-1\n",
+                "column size: '-1' is not a non-negative integer",
+            ),
+            (
+                "ipv6,size\nTrue,1.5\n",
+                "column size: '1.5' is not a non-negative integer",
+            ),
+            (
+                "ipv6,size\nTrue,\n",
+                "column size: '' is not a non-negative integer",
+            ),
             ("ipv6,size\nyes,1\n", "column ipv6: 'yes' is not a boolean"),
             ("ipv6,size\nTrue,18446744073709551615\n", "too large"),
-            ("ipv6,bytes\nTrue,1\n", "no column named 'size'; the header is: ipv6,bytes"),
-            ("ipv6,size,net_size\nTrue,1,2\n", "already has a column named 'net_size'"),
+            (
+                "ipv6,bytes\nTrue,1\n",
+                "no column named 'size'; the header is: ipv6,bytes",
+            ),
+            (
+                "ipv6,size,net_size\nTrue,1,2\n",
+                "already has a column named 'net_size'",
+            ),
         ];
         for (input, want) in table {
             let err = run(Params::default(), input).unwrap_err().to_string();

@@ -42,7 +42,12 @@ struct Args {
     #[arg(long, default_value = "size", value_name = "COL")]
     size_col: String,
     /// The boolean IPv6 column (True/False, true/false, 1/0).
-    #[arg(long, default_value = "ipv6", value_name = "COL", conflicts_with = "ipv6_from")]
+    #[arg(
+        long,
+        default_value = "ipv6",
+        value_name = "COL",
+        conflicts_with = "ipv6_from"
+    )]
     ipv6_col: String,
     /// Derive IPv6 from an address column instead: an address containing `[` is IPv6.
     #[arg(long, value_name = "COL")]
@@ -56,7 +61,9 @@ struct Args {
 
 fn main() -> ExitCode {
     let a = Args::parse();
-    let ipv6 = a.ipv6_from.map_or(Ipv6Source::Flag(a.ipv6_col), Ipv6Source::Address);
+    let ipv6 = a
+        .ipv6_from
+        .map_or(Ipv6Source::Flag(a.ipv6_col), Ipv6Source::Address);
     let params = Params {
         mtu: a.mtu,
         tcp_header: a.tcp_header,

@@ -55,7 +55,9 @@ pub struct Pivot {
 impl Pivot {
     pub fn new(params: Params) -> Result<Pivot> {
         if params.maps.is_empty() {
-            return Err(Error::usage("nothing to melt: give at least one --map SRC=LABEL"));
+            return Err(Error::usage(
+                "nothing to melt: give at least one --map SRC=LABEL",
+            ));
         }
         if params.key == params.value {
             return Err(Error::usage(format!(
@@ -177,7 +179,11 @@ mod tests {
         assert_eq!(Pivot::new(no_maps).unwrap_err().exit_code(), 2);
         let err = run(Params::default(), "timestamp,IPIngressBytes\nx,1\n").unwrap_err();
         assert!(err.to_string().contains("no column named 'IPEgressBytes'"));
-        let err = run(Params::default(), "flow,IPIngressBytes,IPEgressBytes\nx,1,2\n").unwrap_err();
+        let err = run(
+            Params::default(),
+            "flow,IPIngressBytes,IPEgressBytes\nx,1,2\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("two columns named 'flow'"));
     }
 }

@@ -1,0 +1,229 @@
+//! Unit tests of the bucket transform on small tables.
+
+use super::*;
+
+fn run(params: Params, input: &str) -> Result<String> {
+    let mut b = Bucketer::new(params)?;
+    let mut rdr = common::csv_setup::reader(input.as_bytes());
+    let mut out = common::csv_setup::writer(Vec::new());
+    let header = b.header(rdr.byte_headers()?)?;
+    out.write_byte_record(&header)?;
+    let mut row = ByteRecord::new();
+    while rdr.read_byte_record(&mut row)? {
+        b.row(&row, &mut out)?;
+    }
+    b.finish(&mut out)?;
+    Ok(String::from_utf8(out.into_inner().unwrap()).unwrap())
+}
+
+fn hourly_by(keys: &[&str]) -> Params {
+    Params {
+        by: keys.iter().map(|k| (*k).to_owned()).collect(),
+        time_name: Some("freq".into()),
+        ..Params::default()
+    }
+}
+
+#[test]
+fn sums_by_bucket_and_keys_sorted_as_bytes() {
+    let input = "timestamp,flow,msg_type,net_size\n\
+        2024-12-28 00:00:09+00:00,out,tx,10\n\
+        2024-12-28 00:00:09+00:00,in,tx,1\n\
+        2024-12-28 00:59:59+00:00,in,tx,2\n\
+        2024-12-28 00:00:14+00:00,in,Inv,4\n\
+        2024-12-28 01:00:00+00:00,in,tx,8\n";
+    let out = run(hourly_by(&["flow", "msg_type"]), input).unwrap();
+    assert_eq!(
+        out,
+        "freq,flow,msg_type,net_size\n\
+         2024-12-28 00:00:00+00:00,in,Inv,4\n\
+         2024-12-28 00:00:00+00:00,in,tx,3\n\
+         2024-12-28 00:00:00+00:00,out,tx,10\n\
+         2024-12-28 01:00:00+00:00,in,tx,8\n"
+    );
+    let stream = run(
+        Params {
+            stream: true,
+            ..hourly_by(&["flow", "msg_type"])
+        },
+        input,
+    )
+    .unwrap();
+    assert_eq!(stream, out);
+}
+
+#[test]
+fn key_order_is_per_field_not_per_concatenation() {
+    let input = "t,a,b,net_size\n2024-01-01 00:00:00,b,1,1\n2024-01-01 00:00:00,ab,1,1\n\
+                 2024-01-01 00:00:00,a,bb,1\n2024-01-01 00:00:00,,z,1\n";
+    let out = run(hourly_by(&["a", "b"]), input).unwrap();
+    assert_eq!(
+        out,
+        "freq,a,b,net_size\n2024-01-01,,z,1\n2024-01-01,a,bb,1\n2024-01-01,ab,1,1\n2024-01-01,b,1,1\n"
+    );
+}
+
+#[test]
+fn floats_sum_with_compensation_and_print_as_python() {
+    // pandas: [1e16, 1, 1, -1e16] sums to 2.0 (naive summation gives 0.0).
+    let input = "t,net_size\n2024-01-01 00:00:00Z,1e16\n2024-01-01 00:00:01Z,1\n\
+                 2024-01-01 00:00:02Z,1\n2024-01-01 00:00:03Z,-1e16\n2024-01-01 01:00:00Z,1\n";
+    let out = run(Params::default(), input).unwrap();
+    assert_eq!(
+        out,
+        "t,net_size\n2024-01-01 00:00:00+00:00,2.0\n2024-01-01 01:00:00+00:00,1.0\n"
+    );
+}
+
+#[test]
+fn a_missing_value_makes_the_column_float() {
+    let input =
+        "t,net_size\n2024-01-01 00:00:00,5\n2024-01-01 01:00:00,\n2024-01-01 02:00:00,NaN\n";
+    let out = run(Params::default(), input).unwrap();
+    // The all-missing groups exist and sum to 0.0, as in pandas.
+    assert_eq!(
+        out,
+        "t,net_size\n2024-01-01 00:00:00,5.0\n2024-01-01 01:00:00,0.0\n2024-01-01 02:00:00,0.0\n"
+    );
+}
+
+#[test]
+fn integers_stay_exact_and_overflow_is_an_error() {
+    let big = "t,net_size\n2024-01-01 00:00:00,9007199254740993\n2024-01-01 00:00:00,1\n";
+    let out = run(Params::default(), big).unwrap();
+    assert_eq!(out, "t,net_size\n2024-01-01,9007199254740994\n");
+    let over = "t,net_size\n2024-01-01 00:00:00,9223372036854775807\n2024-01-01 00:00:00,1\n";
+    let err = run(Params::default(), over).unwrap_err();
+    assert!(err.to_string().contains("overflows"), "{err}");
+}
+
+#[test]
+fn naive_output_is_date_only_when_every_bucket_is_midnight() {
+    let input = "t,net_size\n2024-01-01 00:10:00,1\n2024-01-02 00:20:00,2\n";
+    let hourly = run(Params::default(), input).unwrap();
+    assert_eq!(hourly, "t,net_size\n2024-01-01,1\n2024-01-02,2\n");
+    let later = format!("{input}2024-01-02 05:00:00,4\n");
+    for stream in [false, true] {
+        let out = run(
+            Params {
+                stream,
+                ..Params::default()
+            },
+            &later,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "t,net_size\n2024-01-01 00:00:00,1\n2024-01-02 00:00:00,2\n2024-01-02 05:00:00,4\n"
+        );
+    }
+}
+
+#[test]
+fn offsets_floor_in_wall_time_and_must_not_mix() {
+    let input = "t,net_size\n2024-12-28 20:40:09+05:30,1\n";
+    let daily = Params {
+        every: 86_400,
+        ..Params::default()
+    };
+    assert_eq!(
+        run(daily.clone(), input).unwrap(),
+        "t,net_size\n2024-12-28 00:00:00+05:30,1\n"
+    );
+    let mixed = "t,net_size\n2024-12-28 00:00:09Z,1\n2024-12-28 00:00:19+00:00,1\n2024-12-28 00:00:29+01:00,1\n";
+    let err = run(daily, mixed).unwrap_err().to_string();
+    assert!(
+        err.contains("'2024-12-28 00:00:29+01:00' has another time zone than the first timestamp '2024-12-28 00:00:09Z'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stream_rejects_older_rows_and_late_floats() {
+    let older = "t,net_size\n2024-01-01 01:00:00,1\n2024-01-01 00:00:00,1\n";
+    let stream = Params {
+        stream: true,
+        ..Params::default()
+    };
+    let err = run(stream.clone(), older).unwrap_err().to_string();
+    assert!(err.contains("older than"), "{err}");
+    assert!(run(Params::default(), older).is_ok());
+    let late_float = "t,net_size\n2024-01-01 01:00:00,1\n2024-01-01 02:00:00,1.5\n";
+    let err = run(stream.clone(), late_float).unwrap_err().to_string();
+    assert!(err.contains("--stream already wrote integer sums"), "{err}");
+    let forced = Params {
+        float: true,
+        ..stream
+    };
+    assert_eq!(
+        run(forced, late_float).unwrap(),
+        "t,net_size\n2024-01-01 01:00:00,1.0\n2024-01-01 02:00:00,1.5\n"
+    );
+}
+
+#[test]
+fn count_sum_columns_and_names() {
+    let input = "ts,a,b\n2024-01-01 00:00:00Z,1,2.5\n2024-01-01 00:30:00Z,3,\n";
+    let params = Params {
+        time: Some("ts".into()),
+        sums: vec!["b".into(), "a".into()],
+        count: Some("rows".into()),
+        every: 86_400,
+        ..Params::default()
+    };
+    assert_eq!(
+        run(params, input).unwrap(),
+        "ts,b,a,rows\n2024-01-01 00:00:00+00:00,2.5,4,2\n"
+    );
+}
+
+#[test]
+fn bad_input_names_the_column() {
+    let table = [
+        (
+            "t,net_size\n2024-13-01 00:00:00,1\n",
+            "column t: '2024-13-01 00:00:00' is not a timestamp: there is no month 13",
+        ),
+        (
+            "t,net_size\n2024-01-01 00:00:00,abc\n",
+            "column net_size: 'abc' is not a number",
+        ),
+        (
+            "t,net_size\n2024-01-01 00:00:00,99999999999999999999\n",
+            "overflows a 64-bit integer",
+        ),
+        (
+            "t,bytes\n2024-01-01 00:00:00,1\n",
+            "no column named 'net_size'; the header is: t,bytes",
+        ),
+    ];
+    for (input, want) in table {
+        let err = run(Params::default(), input).unwrap_err().to_string();
+        assert!(err.contains(want), "{input:?}: {err}");
+    }
+    let dup = Params {
+        by: vec!["t".into()],
+        ..Params::default()
+    };
+    assert_eq!(run(dup, "t,net_size\n").unwrap_err().exit_code(), 2);
+}
+
+#[test]
+fn empty_keys_are_kept_and_counted() {
+    let mut b = Bucketer::new(hourly_by(&["flow"])).unwrap();
+    let mut out = common::csv_setup::writer(Vec::new());
+    let header = ByteRecord::from(vec!["t", "flow", "net_size"]);
+    b.header(&header).unwrap();
+    for flow in ["", "in", ""] {
+        b.row(
+            &ByteRecord::from(vec!["2024-01-01 00:00:00", flow, "1"]),
+            &mut out,
+        )
+        .unwrap();
+    }
+    b.finish(&mut out).unwrap();
+    let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+    assert_eq!(text, "2024-01-01,,2\n2024-01-01,in,1\n");
+    assert_eq!(b.notes().len(), 1);
+    assert!(b.notes()[0].starts_with("2 rows have an empty key"));
+}
