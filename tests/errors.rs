@@ -1,0 +1,110 @@
+//! Bad input, case by case: the exit status and the message that points at the problem.
+
+mod support;
+
+use support::Dir;
+
+const TP: &str = "timestamp,ipv6,flow,msg_type,size\n";
+const T0: &str = "2024-12-28 00:00:09+00:00";
+
+struct Case {
+    what: &'static str,
+    filter: &'static str,
+    args: &'static [&'static str],
+    input: Vec<u8>,
+    status: i32,
+    stderr: &'static str,
+}
+
+fn case(
+    what: &'static str,
+    filter: &'static str,
+    args: &'static [&'static str],
+    input: impl Into<Vec<u8>>,
+    status: i32,
+    stderr: &'static str,
+) -> Case {
+    Case {
+        what,
+        filter,
+        args,
+        input: input.into(),
+        status,
+        stderr,
+    }
+}
+
+const HOURLY: &[&str] = &["--every", "1h", "--by", "flow"];
+
+fn cases() -> Vec<Case> {
+    vec![
+        case("size not a number", "estimate", &[], format!("{TP}{T0},False,in,inv,abc\n"), 1,
+            "estimate: line 2, column size: 'abc' is not a non-negative integer"),
+        case("negative size", "estimate", &[], format!("{TP}{T0},False,in,inv,1\n{T0},False,in,inv,-5\n"), 1,
+            "estimate: line 3, column size: '-5' is not a non-negative integer"),
+        case("fractional size", "estimate", &[], format!("{TP}{T0},False,in,inv,1.5\n"), 1,
+            "line 2, column size: '1.5' is not a non-negative integer"),
+        case("empty size", "estimate", &[], format!("{TP}{T0},False,in,inv,\n"), 1,
+            "line 2, column size: '' is not a non-negative integer"),
+        case("size overflows", "estimate", &[], format!("{TP}{T0},False,in,inv,99999999999999999999\n"), 1,
+            "line 2, column size: '99999999999999999999' is not a non-negative integer"),
+        case("unknown ipv6 value", "estimate", &[], format!("{TP}{T0},maybe,in,inv,1\n"), 1,
+            "line 2, column ipv6: 'maybe' is not a boolean"),
+        case("missing size column", "estimate", &["--size-col", "bytes"], TP, 1,
+            "estimate: line 1: no column named 'bytes'; the header is: timestamp,ipv6,flow,msg_type,size"),
+        case("output column exists", "estimate", &["--out-col", "flow"], TP, 1,
+            "already has a column named 'flow'"),
+        case("ragged row", "estimate", &[], format!("{TP}{T0},False,in\n"), 1,
+            "estimate: line 2: found a row of 3 fields where the header has 5"),
+        case("invalid UTF-8 in size", "estimate", &[], [format!("{TP}{T0},False,in,inv,").as_bytes(), b"\xff\n"].concat(), 1,
+            "line 2, column size:"),
+        case("empty input", "estimate", &[], "", 1, "estimate: the input is empty: no header line"),
+        case("MTU too small", "estimate", &["--mtu", "72"], TP, 2, "--mtu 72 leaves no room"),
+        case("missing melt column", "pivot", &[], "timestamp,IPIngressBytes\n", 1,
+            "pivot: line 1: no column named 'IPEgressBytes'; the header is: timestamp,IPIngressBytes"),
+        case("melt without maps", "pivot", &["--map", "=x"], "a\n", 2, "expected SRC=LABEL"),
+        case("key equals value", "pivot", &["--key", "v", "--value", "v"], "a\n", 2, "--key and --value are both 'v'"),
+        case("month 13", "bucket", HOURLY, "t,flow,net_size\n2024-13-01 00:00:00,in,1\n", 1,
+            "bucket: line 2, column t: '2024-13-01 00:00:00' is not a timestamp: there is no month 13"),
+        case("hour 25", "bucket", HOURLY, "t,flow,net_size\n2024-12-01 25:00:00,in,1\n", 1,
+            "line 2, column t: '2024-12-01 25:00:00' is not a timestamp: there is no time 25:00:00"),
+        case("not a timestamp", "bucket", HOURLY, "t,flow,net_size\nyesterday,in,1\n", 1,
+            "line 2, column t: 'yesterday' is not a timestamp like 2024-12-28 00:00:09"),
+        case("two offsets", "bucket", HOURLY,
+            "t,flow,net_size\n2024-12-28 00:00:09+00:00,in,1\n2024-12-28 00:00:14+01:00,in,1\n", 1,
+            "line 3, column t: '2024-12-28 00:00:14+01:00' has another time zone than the first timestamp '2024-12-28 00:00:09+00:00'"),
+        case("naive after aware", "bucket", HOURLY,
+            "t,flow,net_size\n2024-12-28 00:00:09Z,in,1\n2024-12-28 00:00:14,in,1\n", 1,
+            "line 3, column t: '2024-12-28 00:00:14' has another time zone"),
+        case("value not a number", "bucket", HOURLY, "t,flow,net_size\n2024-12-28 00:00:09,in,12kB\n", 1,
+            "line 2, column net_size: '12kB' is not a number"),
+        case("integer overflow", "bucket", HOURLY,
+            "t,flow,net_size\n2024-12-28 00:00:09,in,9223372036854775807\n2024-12-28 00:00:10,in,1\n", 1,
+            "line 3, column net_size: the sum overflows a 64-bit integer"),
+        case("value beyond i64", "bucket", HOURLY, "t,flow,net_size\n2024-12-28 00:00:09,in,9223372036854775808\n", 1,
+            "line 2, column net_size: '9223372036854775808' overflows a 64-bit integer"),
+        case("unknown key column", "bucket", &["--every", "1h", "--by", "peer"], "t,flow,net_size\n", 1,
+            "bucket: line 1: no column named 'peer'; the header is: t,flow,net_size"),
+        case("unsorted --stream", "bucket", &["--every", "1h", "--stream"],
+            "t,net_size\n2024-12-28 02:00:00,1\n2024-12-28 01:00:00,1\n", 1,
+            "line 3, column t: '2024-12-28 01:00:00' is older than its predecessors' bucket"),
+        case("bad step", "bucket", &["--every", "0h"], "", 2, "the step must be positive"),
+    ]
+}
+
+#[test]
+fn every_bad_input_has_a_status_and_a_message() {
+    let dir = Dir::new();
+    let cases = cases();
+    for c in &cases {
+        let run = dir.run(c.filter, c.args, &c.input);
+        assert_eq!(run.status, Some(c.status), "{}: {run:?}", c.what);
+        assert!(
+            run.stderr.contains(c.stderr),
+            "{}: want {:?}{run:?}",
+            c.what,
+            c.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}: {run:?}", c.what);
+    }
+}

@@ -1,0 +1,191 @@
+//! What every filter shares: inputs (files, stdin, bzip2), atomic `-o`, exit codes, pipes.
+
+mod support;
+
+use support::{bunzip2, bz2, Dir};
+
+const SYSTEMD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n\
+    2024-12-28 00:00:09+00:00,15828.0,8078.0\n\
+    2024-12-28 00:00:14+00:00,19492.0,14545.0\n";
+
+const TRACEPOINTS: &str = "timestamp,ipv6,flow,msg_type,size\n\
+    2024-12-28 00:00:09+00:00,False,in,inv,37\n\
+    2024-12-28 00:00:09+00:00,True,out,tx,250\n";
+
+/// Each filter with arguments that accept `input`.
+fn filters() -> [(&'static str, &'static [&'static str], &'static str); 3] {
+    [
+        ("estimate", &[], TRACEPOINTS),
+        ("pivot", &[], SYSTEMD),
+        ("bucket", &["--every", "1h", "--sum", "size"], TRACEPOINTS),
+    ]
+}
+
+#[test]
+fn plain_bzip2_and_multistream_bzip2_read_alike() {
+    let dir = Dir::new();
+    for (name, args, input) in filters() {
+        let want = dir.run(name, args, input).ok();
+        let (header, rows) = input.split_at(input.find('\n').unwrap() + 1);
+        let mut multi = bz2(header.as_bytes());
+        multi.extend(bz2(rows.as_bytes()));
+        for data in [bz2(input.as_bytes()), multi] {
+            assert_eq!(dir.run(name, args, &data).ok(), want, "{name} from stdin");
+            dir.write("in.data", &data);
+            let mut file_args = args.to_vec();
+            file_args.push("in.data");
+            assert_eq!(
+                dir.run(name, &file_args, "").ok(),
+                want,
+                "{name} from a file"
+            );
+        }
+    }
+}
+
+#[test]
+fn several_files_read_as_one_stream() {
+    let dir = Dir::new();
+    let (header, rows) = SYSTEMD.split_at(SYSTEMD.find('\n').unwrap() + 1);
+    dir.write("a.csv", SYSTEMD);
+    dir.write("b.csv.bz2", bz2(format!("{header}{rows}").as_bytes()));
+    let one = dir.run("pivot", &["a.csv"], "").ok();
+    let (one_header, one_rows) = one.split_at(one.find('\n').unwrap() + 1);
+    let both = dir.run("pivot", &["a.csv", "-", "b.csv.bz2"], SYSTEMD).ok();
+    assert_eq!(both, format!("{one_header}{one_rows}{one_rows}{one_rows}"));
+}
+
+#[test]
+fn headers_must_agree() {
+    let dir = Dir::new();
+    dir.write("a.csv", SYSTEMD);
+    dir.write("b.csv", "timestamp,IPEgressBytes,IPIngressBytes\n");
+    dir.run("pivot", &["a.csv", "b.csv"], "").fails(
+        1,
+        "pivot: b.csv: line 1: the header 'timestamp,IPEgressBytes,IPIngressBytes' differs from a.csv's",
+    );
+}
+
+#[test]
+fn output_file_is_atomic_and_bz2_by_name() {
+    let dir = Dir::new();
+    let want = dir.run("estimate", &[], TRACEPOINTS).ok();
+    dir.run("estimate", &["-o", "out.csv"], TRACEPOINTS).ok();
+    assert_eq!(dir.read("out.csv"), want);
+    dir.run("estimate", &["--output", "out.csv.bz2"], TRACEPOINTS)
+        .ok();
+    assert_eq!(bunzip2(&dir.path("out.csv.bz2")), want);
+    assert_eq!(dir.files(), ["out.csv", "out.csv.bz2"]);
+
+    // A failure half-way leaves the old file as it was, and no temp file.
+    let bad = format!("{TRACEPOINTS}2024-12-28 00:00:14+00:00,False,in,inv,x\n");
+    dir.run("estimate", &["-o", "out.csv"], &bad).fails(
+        1,
+        "estimate: line 4, column size: 'x' is not a non-negative integer",
+    );
+    assert_eq!(dir.read("out.csv"), want);
+    dir.run("estimate", &["-o", "new.csv.bz2"], &bad)
+        .fails(1, "line 4");
+    assert_eq!(dir.files(), ["out.csv", "out.csv.bz2"]);
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let dir = Dir::new();
+    let mut big = String::from(TRACEPOINTS);
+    let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
+    big.push_str(&row.repeat(200_000));
+    dir.write("big.csv", &big);
+    // A group a second, so that bucket's output overflows the pipe too.
+    let mut seconds = String::from("timestamp,size\n");
+    for s in 0..86_400 {
+        let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+        seconds.push_str(&format!("2024-12-28 {h:02}:{m:02}:{s:02},1\n"));
+    }
+    dir.write("seconds.csv", &seconds);
+    for (name, args) in [
+        ("estimate", "big.csv"),
+        ("bucket", "--every 1s --sum size seconds.csv"),
+        ("bucket", "--every 1s --sum size --stream seconds.csv"),
+    ] {
+        let run = dir.sh(&format!(
+            "{name} {args} | head -1; echo \"status ${{PIPESTATUS[0]}}\""
+        ));
+        let out = run.ok();
+        assert!(out.ends_with("status 0\n"), "{run:?}");
+        assert_eq!(run.stderr, "", "{run:?}");
+    }
+    let run = dir.sh(
+        "pivot --id timestamp --map size=s big.csv | head -1; echo \"status ${PIPESTATUS[0]}\"",
+    );
+    assert!(run.ok().ends_with("status 0\n"), "{run:?}");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn a_full_disk_is_an_error() {
+    let dir = Dir::new();
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    }
+    let run = dir.sh("estimate > /dev/full <<'EOF'\ntimestamp,ipv6,size\nx,True,1\nEOF");
+    run.fails(1, "estimate: stdout: No space left on device");
+}
+
+#[test]
+fn unreadable_inputs_name_the_file() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.path("folder")).unwrap();
+    dir.write("empty.csv", "");
+    dir.write(
+        "trunc.csv.bz2",
+        &bz2(TRACEPOINTS.repeat(50).as_bytes())[..200],
+    );
+    let mut garbage = bz2(TRACEPOINTS.as_bytes());
+    garbage.extend_from_slice(b"garbage after the stream");
+    dir.write("garbage.csv.bz2", garbage);
+    let table = [
+        ("nope.csv", "estimate: nope.csv: No such file or directory"),
+        ("folder", "estimate: folder: Is a directory"),
+        (
+            "empty.csv",
+            "estimate: empty.csv: the input is empty: no header line",
+        ),
+        ("trunc.csv.bz2", "estimate: trunc.csv.bz2: "),
+        ("garbage.csv.bz2", "estimate: garbage.csv.bz2: "),
+    ];
+    for (file, message) in table {
+        dir.run("estimate", &[file], "").fails(1, message);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = Dir::new();
+    let table: [(&str, &[&str], &str); 6] = [
+        ("estimate", &["--mtu", "50"], "--mtu 50 leaves no room"),
+        ("estimate", &["--mtu", "x"], "invalid value 'x'"),
+        (
+            "estimate",
+            &["--ack-ratio=-1"],
+            "--ack-ratio must be a positive number",
+        ),
+        ("pivot", &["--map", "nothing"], "expected SRC=LABEL"),
+        ("bucket", &["--every", "1week"], "is not a step"),
+        ("bucket", &[], "--every <STEP>"),
+    ];
+    for (name, args, message) in table {
+        dir.run(name, args, "").fails(2, message);
+    }
+}
+
+#[test]
+fn help_shows_examples() {
+    let dir = Dir::new();
+    for name in ["estimate", "pivot", "bucket"] {
+        let help = dir.run(name, &["--help"], "").ok();
+        assert!(help.contains("Examples:"), "{name}: {help}");
+        assert!(help.contains("-o, --output <FILE>"), "{name}: {help}");
+    }
+}
