@@ -53,4 +53,12 @@ df["net_size"] = df.apply(ns["estimate_network_traffic"], axis=1)
 df.to_csv(dst)
 PY
 
+# The bundled sample (scripts/sample, made by scripts/sample/make.sh): all four tables.
+mkdir -p "$tmp/sample" "$GOLDEN/sample"
+python3 "$ORACLE" --tracepoints scripts/sample/tracepoints.csv.bz2 \
+    --systemd scripts/sample/systemd.csv.bz2 --outdir "$tmp/sample"
+for kind in est_hourly est_daily emp_hourly emp_daily; do
+    bunzip2 -c "$tmp/sample/data_$kind.csv.bz2" > "$GOLDEN/sample/data_$kind.csv"
+done
+
 echo "goldens written to $GOLDEN/"

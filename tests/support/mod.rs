@@ -1,4 +1,5 @@
 //! Shared test harness: runs the real binaries in a private temp dir and explains failures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 #![allow(dead_code)] // each test crate uses a different part of it
 
 use std::fmt;
@@ -14,6 +15,11 @@ pub fn bin(name: &str) -> PathBuf {
         "bucket" => env!("CARGO_BIN_EXE_bucket"),
         other => panic!("no binary named {other}"),
     })
+}
+
+/// The folder of the binaries under test.
+pub fn bin_dir() -> PathBuf {
+    bin("estimate").parent().unwrap().to_path_buf()
 }
 
 /// A file of the repository.
@@ -143,10 +149,9 @@ impl Dir {
 
     /// Runs a bash command line in this directory, with the binaries on PATH.
     pub fn sh(&self, script: &str) -> Run {
-        let bins = bin("estimate").parent().unwrap().to_path_buf();
         let path = format!(
             "{}:{}",
-            bins.display(),
+            bin_dir().display(),
             std::env::var("PATH").unwrap_or_default()
         );
         let out = Command::new("bash")

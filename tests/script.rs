@@ -1,0 +1,96 @@
+//! End-to-end: scripts/aggregate.sh writes the notebook's four tables, or nothing.
+
+mod support;
+
+use support::{bin_dir, bunzip2, read_repo, repo, upstream, Dir, Run};
+
+const TABLES: [&str; 4] = [
+    "data_est_hourly",
+    "data_est_daily",
+    "data_emp_hourly",
+    "data_emp_daily",
+];
+
+/// Runs the script with the test build of the filters.
+fn aggregate(dir: &Dir, args: &str) -> Run {
+    dir.sh(&format!(
+        "NETAGG_BIN={} {} {args}",
+        bin_dir().display(),
+        repo("scripts/aggregate.sh").display()
+    ))
+}
+
+#[test]
+fn the_bundled_sample_gives_the_notebooks_tables() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.path("out")).unwrap();
+    let run = aggregate(&dir, "-o out");
+    run.ok();
+    assert_eq!(run.stderr, "", "{run:?}");
+    for table in TABLES {
+        let got = bunzip2(&dir.path(&format!("out/{table}.csv.bz2")));
+        let want = read_repo(&format!("tests/golden/sample/{table}.csv"));
+        assert!(got == want, "{table} differs from the oracle's");
+    }
+    assert_eq!(std::fs::read_dir(dir.path("out")).unwrap().count(), 4);
+}
+
+#[test]
+fn the_upstream_systemd_input_gives_the_published_tables() {
+    let Some(systemd) = upstream("systemd_preprocessed.csv.bz2") else {
+        return;
+    };
+    let dir = Dir::new();
+    let tracepoints = repo("scripts/sample/tracepoints.csv.bz2");
+    aggregate(
+        &dir,
+        &format!("{} {}", tracepoints.display(), systemd.display()),
+    )
+    .ok();
+    for table in ["data_emp_hourly", "data_emp_daily"] {
+        let published = upstream(&format!("{table}.csv.bz2")).unwrap();
+        let got = bunzip2(&dir.path(&format!("{table}.csv.bz2")));
+        assert!(
+            got == bunzip2(&published),
+            "{table} differs from the published one"
+        );
+    }
+}
+
+#[test]
+fn a_failing_step_leaves_no_tables() {
+    let dir = Dir::new();
+    let sample = std::fs::read(repo("scripts/sample/tracepoints.csv.bz2")).unwrap();
+    dir.write("truncated.csv.bz2", &sample[..sample.len() / 2]);
+    let systemd = repo("scripts/sample/systemd.csv.bz2");
+    let run = aggregate(&dir, &format!("truncated.csv.bz2 {}", systemd.display()));
+    assert_ne!(run.status, Some(0), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("aggregate.sh: the estimate chain on truncated.csv.bz2 failed"),
+        "{run:?}"
+    );
+    assert_eq!(dir.files(), ["truncated.csv.bz2"], "{run:?}");
+
+    // A bad row deep in the data: the filter's own message, then the script's.
+    dir.write(
+        "bad.csv",
+        "timestamp,ipv6,flow,msg_type,size\n2024-12-28 00:00:04+00:00,False,in,inv,-1\n",
+    );
+    let run = aggregate(&dir, &format!("bad.csv {}", systemd.display()));
+    run.fails(
+        1,
+        "estimate: line 2, column size: '-1' is not a non-negative integer",
+    );
+    assert_eq!(dir.files(), ["bad.csv", "truncated.csv.bz2"]);
+}
+
+#[test]
+fn usage() {
+    let dir = Dir::new();
+    let help = aggregate(&dir, "-h").ok();
+    assert!(help.starts_with("usage: scripts/aggregate.sh [-o OUTDIR] [TRACEPOINTS SYSTEMD]"));
+    aggregate(&dir, "only-one.csv").fails(2, "usage:");
+    aggregate(&dir, "-x").fails(2, "unknown option -x");
+    aggregate(&dir, "nope.csv nope2.csv").fails(1, "aggregate.sh: cannot read nope.csv");
+}
