@@ -72,7 +72,7 @@ fn cases() -> Vec<Case> {
             "line 2, column t: 'yesterday' is not a timestamp like 2024-12-28 00:00:09"),
         case("two offsets", "bucket", HOURLY,
             "t,flow,net_size\n2024-12-28 00:00:09+00:00,in,1\n2024-12-28 00:00:14+01:00,in,1\n", 1,
-            "line 3, column t: '2024-12-28 00:00:14+01:00' has another time zone than the first timestamp '2024-12-28 00:00:09+00:00'"),
+            "line 3, column t: '2024-12-28 00:00:14+01:00' has another time zone than '2024-12-28 00:00:09+00:00' on line 2"),
         case("naive after aware", "bucket", HOURLY,
             "t,flow,net_size\n2024-12-28 00:00:09Z,in,1\n2024-12-28 00:00:14,in,1\n", 1,
             "line 3, column t: '2024-12-28 00:00:14' has another time zone"),

@@ -94,3 +94,43 @@ fn usage() {
     aggregate(&dir, "-x").fails(2, "unknown option -x");
     aggregate(&dir, "nope.csv nope2.csv").fails(1, "aggregate.sh: cannot read nope.csv");
 }
+
+#[test]
+fn any_installed_bzip2_decoder_will_do() {
+    // A PATH holding only the tools the script needs, and one decoder at a time.
+    let which = |tool: &str| -> Option<std::path::PathBuf> {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|dir| dir.join(tool))
+            .find(|p| p.is_file())
+    };
+    for decoder in ["lbzip2", "pbzip2", "bzip2"] {
+        let Some(decoder_path) = which(decoder) else {
+            eprintln!("skipped {decoder}: not installed");
+            continue;
+        };
+        let dir = Dir::new();
+        let shims = dir.path("shims");
+        std::fs::create_dir(&shims).unwrap();
+        for tool in ["bash", "head", "cat", "mktemp", "rm", "mv", "dirname"] {
+            let path = which(tool).unwrap();
+            std::os::unix::fs::symlink(path, shims.join(tool)).unwrap();
+        }
+        std::os::unix::fs::symlink(decoder_path, shims.join(decoder)).unwrap();
+        let run = dir.sh(&format!(
+            "PATH={} NETAGG_BIN={} {} -o . {} {}",
+            shims.display(),
+            bin_dir().display(),
+            repo("scripts/aggregate.sh").display(),
+            repo("scripts/sample/tracepoints.csv.bz2").display(),
+            repo("scripts/sample/systemd.csv.bz2").display(),
+        ));
+        run.ok();
+        for table in TABLES {
+            let got = bunzip2(&dir.path(&format!("{table}.csv.bz2")));
+            assert!(
+                got == read_repo(&format!("tests/golden/sample/{table}.csv")),
+                "{table} with {decoder}"
+            );
+        }
+    }
+}

@@ -110,7 +110,7 @@ pub struct Bucketer {
     /// The previous row's timestamp bytes and bucket: monitor rows share timestamps.
     last_time: Vec<u8>,
     last_bucket: i64,
-    /// The zone of the input, and the first value that set it (for the mixed-zone error).
+    /// The zone of the input, and the value and line that set it (for the mixed-zone error).
     offset: Option<(Offset, String, u64)>,
     /// In `--stream`: the bucket rows currently go to; older ones are written or held.
     current: Option<i64>,
@@ -169,19 +169,23 @@ impl Bucketer {
 
     /// The bucket of this row's timestamp, parsing only when it differs from the last one.
     #[inline]
-    fn bucket_of(&mut self, field: &[u8]) -> Result<i64> {
+    fn bucket_of(&mut self, row: &ByteRecord) -> Result<i64> {
+        let field = row.get(self.time_idx).unwrap_or_default();
         if self.rows > 0 && field == self.last_time.as_slice() {
             return Ok(self.last_bucket);
         }
         let stamp = time::parse(field)
             .map_err(|why| Error::value(&self.time_col, format!("{} {why}", show(field))))?;
         match &self.offset {
-            None => self.offset = Some((stamp.offset, show(field), 0)),
-            Some((offset, first, _)) if *offset != stamp.offset => {
+            None => {
+                let line = row.position().map_or(0, csv::Position::line);
+                self.offset = Some((stamp.offset, show(field), line));
+            }
+            Some((offset, first, line)) if *offset != stamp.offset => {
                 return Err(Error::value(
                     &self.time_col,
                     format!(
-                        "{} has another time zone than the first timestamp {first}; \
+                        "{} has another time zone than {first} on line {line}; \
                          convert the input to one offset first",
                         show(field)
                     ),
@@ -382,7 +386,7 @@ impl Filter for Bucketer {
     }
 
     fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()> {
-        let bucket = self.bucket_of(row.get(self.time_idx).unwrap_or_default())?;
+        let bucket = self.bucket_of(row)?;
         self.rows += 1;
         if self.params.stream {
             match self.current {

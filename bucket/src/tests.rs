@@ -133,7 +133,7 @@ fn offsets_floor_in_wall_time_and_must_not_mix() {
     let mixed = "t,net_size\n2024-12-28 00:00:09Z,1\n2024-12-28 00:00:19+00:00,1\n2024-12-28 00:00:29+01:00,1\n";
     let err = run(daily, mixed).unwrap_err().to_string();
     assert!(
-        err.contains("'2024-12-28 00:00:29+01:00' has another time zone than the first timestamp '2024-12-28 00:00:09Z'"),
+        err.contains("'2024-12-28 00:00:29+01:00' has another time zone than '2024-12-28 00:00:09Z' on line 2"),
         "{err}"
     );
 }
