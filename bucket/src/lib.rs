@@ -8,11 +8,9 @@ pub mod time;
 use std::hash::BuildHasher;
 use std::io::Write;
 
-use common::csv_setup::find_column;
 use common::error::show;
 use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
-use common::{Error, Filter, Result};
-use csv::ByteRecord;
+use common::{find_column, Error, Filter, Record, Result, Writer};
 use hashbrown::HashTable;
 use itertools::Itertools;
 
@@ -119,7 +117,6 @@ pub struct Bucketer {
     all_midnight: bool,
     empty_key_rows: u64,
     rows: u64,
-    line_buf: Vec<u8>,
 }
 
 impl Bucketer {
@@ -150,7 +147,6 @@ impl Bucketer {
             all_midnight: true,
             empty_key_rows: 0,
             rows: 0,
-            line_buf: Vec::with_capacity(256),
         })
     }
 
@@ -169,8 +165,8 @@ impl Bucketer {
 
     /// The bucket of this row's timestamp, parsing only when it differs from the last one.
     #[inline]
-    fn bucket_of(&mut self, row: &ByteRecord) -> Result<i64> {
-        let field = row.get(self.time_idx).unwrap_or_default();
+    fn bucket_of(&mut self, row: &Record) -> Result<i64> {
+        let field = row.field(self.time_idx);
         if self.rows > 0 && field == self.last_time.as_slice() {
             return Ok(self.last_bucket);
         }
@@ -178,8 +174,7 @@ impl Bucketer {
             .map_err(|why| Error::value(&self.time_col, format!("{} {why}", show(field))))?;
         match &self.offset {
             None => {
-                let line = row.position().map_or(0, csv::Position::line);
-                self.offset = Some((stamp.offset, show(field), line));
+                self.offset = Some((stamp.offset, show(field), row.line()));
             }
             Some((offset, first, line)) if *offset != stamp.offset => {
                 return Err(Error::value(
@@ -228,11 +223,11 @@ impl Bucketer {
         id
     }
 
-    fn add(&mut self, group: usize, row: &ByteRecord) -> Result<()> {
+    fn add(&mut self, group: usize, row: &Record) -> Result<()> {
         self.counts[group] += 1;
         let width = self.sum_idx.len();
         for (c, &idx) in self.sum_idx.iter().enumerate() {
-            let field = row.get(idx).unwrap_or_default();
+            let field = row.field(idx);
             let column = &mut self.columns[c];
             let sum = &mut self.sums[group * width + c];
             let name = &self.params.sums[c];
@@ -268,7 +263,7 @@ impl Bucketer {
     }
 
     /// Writes (in `--stream`: up to the current bucket) every group, sorted, and forgets them.
-    fn emit<W: Write>(&mut self, out: &mut csv::Writer<W>) -> Result<()> {
+    fn emit<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
         let date_only = self.date_only();
         let width = self.sum_idx.len();
         let order = (0..self.keys.len())
@@ -284,27 +279,23 @@ impl Bucketer {
                 time::write(&mut stamp, bucket, offset, date_only);
                 last_bucket = Some(bucket);
             }
-            out.write_field(&stamp)?;
+            out.field(&stamp);
             for field in fields {
-                out.write_field(field)?;
+                out.field(field);
             }
             for (c, column) in self.columns.iter_mut().enumerate() {
                 let sum = self.sums[id * width + c];
-                self.line_buf.clear();
                 if column.float || self.params.float {
-                    write_py_float(&mut self.line_buf, sum.float.sum);
+                    out.field_with(|buf| write_py_float(buf, sum.float.sum));
                 } else {
-                    write_int(&mut self.line_buf, sum.int);
+                    out.field_with(|buf| write_int(buf, sum.int));
                     column.printed_int |= self.params.stream;
                 }
-                out.write_field(&self.line_buf)?;
             }
             if self.params.count.is_some() {
-                self.line_buf.clear();
-                write_int(&mut self.line_buf, self.counts[id]);
-                out.write_field(&self.line_buf)?;
+                out.field_with(|buf| write_int(buf, self.counts[id]));
             }
-            out.write_record(None::<&[u8]>)?;
+            out.end_record()?;
         }
         self.table.clear();
         self.keys.clear();
@@ -351,12 +342,12 @@ fn compare_keys(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 }
 
 impl Filter for Bucketer {
-    fn header(&mut self, header: &ByteRecord) -> Result<ByteRecord> {
+    fn header(&mut self, header: &Record) -> Result<Record> {
         self.time_idx = match &self.params.time {
             Some(name) => find_column(header, name)?,
             None => 0,
         };
-        self.time_col = String::from_utf8_lossy(&header[self.time_idx]).into_owned();
+        self.time_col = String::from_utf8_lossy(header.field(self.time_idx)).into_owned();
         let find = |names: &[String]| -> Result<Vec<usize>> {
             names.iter().map(|n| find_column(header, n)).collect()
         };
@@ -367,14 +358,13 @@ impl Filter for Bucketer {
             .params
             .time_name
             .as_deref()
-            .map_or(&header[self.time_idx], str::as_bytes);
-        let mut out = ByteRecord::new();
-        out.push_field(time_name);
+            .map_or(header.field(self.time_idx), str::as_bytes);
+        let mut out = Record::from_fields([time_name]);
         for &i in self.key_idx.iter().chain(&self.sum_idx) {
-            out.push_field(&header[i]);
+            out.push(header.field(i));
         }
         if let Some(count) = &self.params.count {
-            out.push_field(count.as_bytes());
+            out.push(count.as_bytes());
         }
         if let Some(dup) = out.iter().duplicates().next() {
             return Err(Error::usage(format!(
@@ -385,7 +375,7 @@ impl Filter for Bucketer {
         Ok(out)
     }
 
-    fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()> {
+    fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
         let bucket = self.bucket_of(row)?;
         self.rows += 1;
         if self.params.stream {
@@ -396,7 +386,7 @@ impl Filter for Bucketer {
                         format!(
                             "{} is older than its predecessors' bucket; --stream needs \
                              time-ordered input (sort it, or run without --stream)",
-                            show(row.get(self.time_idx).unwrap_or_default())
+                            show(row.field(self.time_idx))
                         ),
                     ));
                 }
@@ -422,7 +412,7 @@ impl Filter for Bucketer {
             .extend_from_slice(&(bucket ^ i64::MIN).to_be_bytes());
         let mut empty_key = false;
         for &i in &self.key_idx {
-            let field = row.get(i).unwrap_or_default();
+            let field = row.field(i);
             empty_key |= field.is_empty();
             let len = u32::try_from(field.len())
                 .map_err(|_| Error::data("a key field longer than 4 GiB"))?;
@@ -434,7 +424,7 @@ impl Filter for Bucketer {
         self.add(group, row)
     }
 
-    fn finish<W: Write>(&mut self, out: &mut csv::Writer<W>) -> Result<()> {
+    fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
         self.emit(out)
     }
 

@@ -3,17 +3,7 @@
 use super::*;
 
 fn run(params: Params, input: &str) -> Result<String> {
-    let mut b = Bucketer::new(params)?;
-    let mut rdr = common::csv_setup::reader(input.as_bytes());
-    let mut out = common::csv_setup::writer(Vec::new());
-    let header = b.header(rdr.byte_headers()?)?;
-    out.write_byte_record(&header)?;
-    let mut row = ByteRecord::new();
-    while rdr.read_byte_record(&mut row)? {
-        b.row(&row, &mut out)?;
-    }
-    b.finish(&mut out)?;
-    Ok(String::from_utf8(out.into_inner().unwrap()).unwrap())
+    common::transform(Bucketer::new(params)?, input.as_bytes())
 }
 
 fn hourly_by(keys: &[&str]) -> Params {
@@ -211,12 +201,12 @@ fn bad_input_names_the_column() {
 #[test]
 fn empty_keys_are_kept_and_counted() {
     let mut b = Bucketer::new(hourly_by(&["flow"])).unwrap();
-    let mut out = common::csv_setup::writer(Vec::new());
-    let header = ByteRecord::from(vec!["t", "flow", "net_size"]);
+    let mut out = Writer::new(Vec::new());
+    let header = Record::from_fields(["t", "flow", "net_size"]);
     b.header(&header).unwrap();
     for flow in ["", "in", ""] {
         b.row(
-            &ByteRecord::from(vec!["2024-01-01 00:00:00", flow, "1"]),
+            &Record::from_fields(["2024-01-01 00:00:00", flow, "1"]),
             &mut out,
         )
         .unwrap();

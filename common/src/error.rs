@@ -117,24 +117,6 @@ impl From<io::Error> for Error {
     }
 }
 
-impl From<csv::Error> for Error {
-    fn from(err: csv::Error) -> Self {
-        let line = err.position().map(csv::Position::line);
-        let mut out = match err.into_kind() {
-            csv::ErrorKind::Io(e) => Error::io(e),
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => Error::data(format!(
-                "found a row of {len} fields where the header has {expected_len}"
-            )),
-            csv::ErrorKind::Utf8 { err, .. } => Error::data(format!("invalid UTF-8: {err}")),
-            other => Error::data(format!("{other:?}")),
-        };
-        out.line = line;
-        out
-    }
-}
-
 /// Shows a field's bytes in a message, shortened so a 10 MB field stays readable.
 pub fn show(bytes: &[u8]) -> String {
     const MAX: usize = 60;

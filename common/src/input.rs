@@ -4,12 +4,12 @@ use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::Path;
 
-use crate::csv_setup;
+use crate::Reader;
 
 /// One input as the filters read it: a display name (none for stdin) and its CSV reader.
 pub struct Input {
     pub name: Option<String>,
-    pub reader: csv::Reader<Box<dyn Read>>,
+    pub reader: Reader<Box<dyn Read>>,
 }
 
 impl std::fmt::Debug for Input {
@@ -33,7 +33,7 @@ pub fn open(path: &Path) -> io::Result<Input> {
     };
     Ok(Input {
         name,
-        reader: csv_setup::reader(decompressed(raw)?),
+        reader: Reader::new(decompressed(raw)?),
     })
 }
 

@@ -1,14 +1,19 @@
-//! What every filter shares: inputs, CSV setup, columns, errors, atomic output, the row loop.
+//! What every filter shares: inputs, CSV reading and writing, errors, atomic output, the row loop.
 
-pub mod csv_setup;
 pub mod error;
 pub mod input;
 pub mod num;
 pub mod output;
 pub mod progress;
+pub mod reader;
+pub mod record;
 pub mod run;
+pub mod writer;
 
 pub use error::{Error, Result};
 pub use output::Output;
 pub use progress::Progress;
-pub use run::{run, Filter, IoArgs};
+pub use reader::Reader;
+pub use record::{find_column, Record};
+pub use run::{run, transform, Filter, IoArgs};
+pub use writer::Writer;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempPath;
 
-use crate::{csv_setup, Error, Result};
+use crate::{Error, Result, Writer};
 
 /// The byte sink under the CSV writer.
 pub enum Sink {
@@ -55,7 +55,7 @@ impl Write for Sink {
 /// rows go to a hidden temp file beside it, which is removed if the filter fails.
 #[derive(Debug)]
 pub struct Output {
-    pub csv: csv::Writer<Sink>,
+    pub writer: Writer<Sink>,
     name: String,
     pending: Option<(TempPath, PathBuf)>,
 }
@@ -65,7 +65,7 @@ impl Output {
     pub fn open(path: Option<&Path>) -> Result<Output> {
         let Some(path) = path.filter(|p| !crate::input::is_stdin(p)) else {
             return Ok(Output {
-                csv: csv_setup::writer(Sink::Stdout(io::stdout())),
+                writer: Writer::new(Sink::Stdout(io::stdout())),
                 name: "stdout".into(),
                 pending: None,
             });
@@ -97,7 +97,7 @@ impl Output {
             Sink::File(file)
         };
         Ok(Output {
-            csv: csv_setup::writer(sink),
+            writer: Writer::new(sink),
             name,
             pending: Some((temp_path, path.to_path_buf())),
         })
@@ -112,10 +112,7 @@ impl Output {
     pub fn commit(self) -> Result<()> {
         let name = self.name;
         let fail = |e: io::Error| Error::io(e).file(Some(&name));
-        let sink = self
-            .csv
-            .into_inner()
-            .map_err(|e| fail(io::Error::new(e.error().kind(), e.error().to_string())))?;
+        let sink = self.writer.into_inner().map_err(fail)?;
         let file = match sink {
             Sink::Stdout(mut w) => return w.flush().map_err(fail),
             Sink::File(w) => w,
@@ -153,8 +150,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let mut out = Output::open(Some(&path)).unwrap();
-        out.csv.write_record(["a", "b"]).unwrap();
-        out.csv.flush().unwrap();
+        out.writer.record([&b"a"[..], b"b"]).unwrap();
+        out.writer.flush().unwrap();
         assert!(!path.exists());
         out.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
@@ -166,7 +163,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let mut out = Output::open(Some(&path)).unwrap();
-        out.csv.write_record(["a"]).unwrap();
+        out.writer.record([&b"a"[..]]).unwrap();
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
@@ -176,7 +173,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv.bz2");
         let mut out = Output::open(Some(&path)).unwrap();
-        out.csv.write_record(["x", "1"]).unwrap();
+        out.writer.record([&b"x"[..], b"1"]).unwrap();
         out.commit().unwrap();
         let mut text = String::new();
         bzip2::read::BzDecoder::new(File::open(&path).unwrap())

@@ -1,13 +1,11 @@
 //! The driver every filter shares: arguments for I/O, the row loop, and exit codes.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use csv::ByteRecord;
-
 use crate::error::Kind;
-use crate::{input, Error, Output, Progress, Result};
+use crate::{input, Error, Output, Progress, Reader, Record, Result, Writer};
 
 /// The input/output arguments of every filter.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -30,13 +28,14 @@ pub struct IoArgs {
 /// A streaming CSV transform: it sees the header once, then every row in order.
 pub trait Filter {
     /// Resolves columns against the (first) input header and returns the output header.
-    fn header(&mut self, header: &ByteRecord) -> Result<ByteRecord>;
+    fn header(&mut self, header: &Record) -> Result<Record>;
 
-    /// Transforms one row, writing any output rows to `out`.
-    fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()>;
+    /// Transforms one row, writing any output rows to `out`. A data error needs only its
+    /// column: the driver adds the file and line.
+    fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()>;
 
     /// Called once after the last row, to write what was held back.
-    fn finish<W: Write>(&mut self, _out: &mut csv::Writer<W>) -> Result<()> {
+    fn finish<W: Write>(&mut self, _out: &mut Writer<W>) -> Result<()> {
         Ok(())
     }
 
@@ -66,9 +65,8 @@ pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
     }
 }
 
-/// The row loop, with every error placed at its file, line and column.
-/// Returns the filter's warnings.
-pub fn drive<F: Filter>(io: &IoArgs, mut filter: F) -> Result<Vec<String>> {
+/// Reads every input in `io` through `filter` to its output. Returns the filter's warnings.
+pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
     let mut out = Output::open(io.output.as_deref())?;
     let stdin = [PathBuf::from("-")];
     let paths = if io.files.is_empty() {
@@ -76,73 +74,117 @@ pub fn drive<F: Filter>(io: &IoArgs, mut filter: F) -> Result<Vec<String>> {
     } else {
         &io.files[..]
     };
-    let mut progress = Progress::new(io.quiet);
-    let mut first: Option<(ByteRecord, String)> = None;
-    let mut row = ByteRecord::new();
-    let mut bytes_before = 0u64;
-    let output_name = out.name().to_owned();
-    // Write errors name the output; data errors name the input row.
-    let place = |e: Error, name: Option<&str>, line: Option<u64>| match e.kind {
-        Kind::Data => match line {
-            Some(line) => e.line(line).file(name),
-            None => e,
-        },
-        Kind::Io => e.file(Some(&output_name)),
-        Kind::Usage | Kind::BrokenPipe => e,
-    };
+    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet));
     for path in paths {
-        let mut input =
+        let input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
-        let name = input.name.clone();
-        let name = name.as_deref();
-        let header = input
-            .reader
-            .byte_headers()
-            .map_err(|e| Error::from(e).file(name))?
-            .clone();
-        if header.is_empty() {
+        pump.input(input.name.as_deref(), input.reader, &mut out.writer)?;
+    }
+    let warnings = pump.finish(&mut out.writer)?;
+    out.commit()?;
+    Ok(warnings)
+}
+
+/// Runs `filter` over CSV held in memory: what the filters' unit tests call.
+pub fn transform<F: Filter>(filter: F, input: &[u8]) -> Result<String> {
+    let mut out = Writer::new(Vec::new());
+    let mut pump = Pump::new(filter, "output", Progress::new(true));
+    pump.input(None, Reader::new(input), &mut out)?;
+    pump.finish(&mut out)?;
+    let bytes = out.into_inner()?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The row loop over one or more inputs, with every error placed at its file and line.
+struct Pump<F> {
+    filter: F,
+    output_name: String,
+    progress: Progress,
+    /// The first input's header and name: later inputs must match it.
+    first: Option<(Record, String)>,
+    row: Record,
+    bytes_before: u64,
+}
+
+impl<F: Filter> Pump<F> {
+    fn new(filter: F, output_name: &str, progress: Progress) -> Pump<F> {
+        Pump {
+            filter,
+            output_name: output_name.to_owned(),
+            progress,
+            first: None,
+            row: Record::new(),
+            bytes_before: 0,
+        }
+    }
+
+    /// Write errors name the output; data errors their input and line.
+    fn place(&self, e: Error, name: Option<&str>, line: Option<u64>) -> Error {
+        match (e.kind, line) {
+            (Kind::Data, Some(line)) => e.line(line).file(name),
+            (Kind::Io, _) => e.file(Some(&self.output_name)),
+            _ => e,
+        }
+    }
+
+    fn input<R: Read, W: Write>(
+        &mut self,
+        name: Option<&str>,
+        mut reader: Reader<R>,
+        out: &mut Writer<W>,
+    ) -> Result<()> {
+        let read_error = |e: io::Error| Error::io(e).file(name);
+        let mut header = Record::new();
+        if !reader.read(&mut header).map_err(read_error)? {
             return Err(Error::data("the input is empty: no header line").file(name));
         }
-        match &first {
+        match &self.first {
             None => {
-                let out_header = filter.header(&header).map_err(|e| e.line(1).file(name))?;
-                out.csv.write_byte_record(&out_header)?;
-                first = Some((header, name.unwrap_or("stdin").to_owned()));
+                let out_header = self
+                    .filter
+                    .header(&header)
+                    .map_err(|e| self.place(e, name, Some(1)))?;
+                out.record(out_header.iter())
+                    .map_err(|e| self.place(Error::io(e), name, None))?;
+                self.first = Some((header.clone(), name.unwrap_or("stdin").to_owned()));
             }
-            Some((first_header, first_name)) if *first_header != header => {
+            Some((first, first_name)) if first.iter().ne(header.iter()) => {
                 return Err(Error::data(format!(
-                    "the header {} differs from {first_name}'s {}",
-                    show_record(&header),
-                    show_record(first_header)
+                    "the header '{}' differs from {first_name}'s '{}'",
+                    header.to_text(),
+                    first.to_text()
                 ))
                 .line(1)
                 .file(name));
             }
             Some(_) => {}
         }
-        loop {
-            match input.reader.read_byte_record(&mut row) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(Error::from(e).file(name)),
+        let width = header.len();
+        while reader.read(&mut self.row).map_err(read_error)? {
+            let row = &self.row;
+            if row.len() != width {
+                return Err(Error::data(format!(
+                    "found a row of {} fields where the header has {width}",
+                    row.len()
+                ))
+                .line(row.line())
+                .file(name));
             }
-            filter.row(&row, &mut out.csv).map_err(|e| {
-                let line = row.position().map(csv::Position::line);
-                place(e, name, line)
-            })?;
-            progress.row(|| bytes_before + row.position().map_or(0, csv::Position::byte));
+            if let Err(e) = self.filter.row(row, out) {
+                return Err(self.place(e, name, Some(row.line())));
+            }
+            let before = self.bytes_before;
+            self.progress.row(|| before + reader.bytes());
         }
-        bytes_before += input.reader.position().byte();
+        self.bytes_before += reader.bytes();
+        Ok(())
     }
-    filter
-        .finish(&mut out.csv)
-        .map_err(|e| place(e, None, None))?;
-    progress.finish();
-    out.commit()?;
-    Ok(filter.warnings())
-}
 
-fn show_record(record: &ByteRecord) -> String {
-    let fields: Vec<_> = record.iter().map(String::from_utf8_lossy).collect();
-    format!("'{}'", fields.join(","))
+    fn finish<W: Write>(mut self, out: &mut Writer<W>) -> Result<Vec<String>> {
+        if let Err(e) = self.filter.finish(out) {
+            return Err(self.place(e, None, None));
+        }
+        self.progress.finish();
+        Ok(self.filter.warnings())
+    }
 }

@@ -6,10 +6,8 @@
 
 use std::io::Write;
 
-use common::csv_setup::find_column;
 use common::num::{parse_u64, write_int, write_py_float};
-use common::{Error, Filter, Result};
-use csv::ByteRecord;
+use common::{find_column, Error, Filter, Record, Result, Writer};
 
 /// Where a row's IP version comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +72,6 @@ pub struct Estimator {
     v6: Headers,
     size_idx: usize,
     ipv6_idx: usize,
-    value: Vec<u8>,
 }
 
 impl Estimator {
@@ -108,7 +105,6 @@ impl Estimator {
             v6,
             size_idx: 0,
             ipv6_idx: 0,
-            value: Vec::with_capacity(32),
         })
     }
 
@@ -147,7 +143,7 @@ impl Estimator {
 }
 
 impl Filter for Estimator {
-    fn header(&mut self, header: &ByteRecord) -> Result<ByteRecord> {
+    fn header(&mut self, header: &Record) -> Result<Record> {
         let ipv6_col = match &self.params.ipv6 {
             Ipv6Source::Flag(c) | Ipv6Source::Address(c) => c,
         };
@@ -160,14 +156,13 @@ impl Filter for Estimator {
                 self.params.out_col
             )));
         }
-        let mut out_header = header.clone();
-        out_header.push_field(out);
+        let mut out_header = Record::from_fields(header.iter());
+        out_header.push(out);
         Ok(out_header)
     }
 
-    fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()> {
-        let field = |i: usize| row.get(i).unwrap_or_default();
-        let size_field = field(self.size_idx);
+    fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
+        let size_field = row.field(self.size_idx);
         let size = parse_u64(size_field).ok_or_else(|| {
             Error::value(
                 &self.params.size_col,
@@ -177,24 +172,23 @@ impl Filter for Estimator {
                 ),
             )
         })?;
-        let ipv6 = self.ipv6_of(field(self.ipv6_idx))?;
+        let ipv6 = self.ipv6_of(row.field(self.ipv6_idx))?;
         let estimate = self.net_size(size, ipv6).ok_or_else(|| {
             Error::value(
                 &self.params.size_col,
                 format!("{size} is too large to estimate in 64 bits"),
             )
         })?;
-        self.value.clear();
-        match estimate {
-            NetSize::Bytes(n) => write_int(&mut self.value, n),
-            NetSize::WithAcks(x) => write_py_float(&mut self.value, x),
+        // A line that needed no quoting is copied whole, not field by field.
+        match row.plain() {
+            Some(line) => out.joined(line, row.len()),
+            None => row.iter().for_each(|f| out.field(f)),
         }
-        for f in row {
-            out.write_field(f)?;
-        }
-        out.write_field(&self.value)?;
-        out.write_record(None::<&[u8]>)?;
-        Ok(())
+        out.field_with(|buf| match estimate {
+            NetSize::Bytes(n) => write_int(buf, n),
+            NetSize::WithAcks(x) => write_py_float(buf, x),
+        });
+        Ok(out.end_record()?)
     }
 }
 
@@ -203,16 +197,7 @@ mod tests {
     use super::*;
 
     fn run(params: Params, input: &str) -> Result<String> {
-        let mut est = Estimator::new(params)?;
-        let mut rdr = common::csv_setup::reader(input.as_bytes());
-        let mut out = common::csv_setup::writer(Vec::new());
-        let header = est.header(rdr.byte_headers()?)?;
-        out.write_byte_record(&header)?;
-        let mut row = ByteRecord::new();
-        while rdr.read_byte_record(&mut row)? {
-            est.row(&row, &mut out)?;
-        }
-        Ok(String::from_utf8(out.into_inner().unwrap()).unwrap())
+        common::transform(Estimator::new(params)?, input.as_bytes())
     }
 
     #[test]

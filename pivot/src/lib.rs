@@ -5,10 +5,8 @@
 
 use std::io::Write;
 
-use common::csv_setup::{find_column, find_columns};
 use common::num::is_missing;
-use common::{Error, Filter, Result};
-use csv::ByteRecord;
+use common::{find_column, Error, Filter, Record, Result, Writer};
 
 /// Which columns to keep, which to melt, and what to call the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +72,12 @@ impl Pivot {
 }
 
 impl Filter for Pivot {
-    fn header(&mut self, header: &ByteRecord) -> Result<ByteRecord> {
+    fn header(&mut self, header: &Record) -> Result<Record> {
         self.id_idx = if self.params.ids.is_empty() {
             vec![0]
         } else {
-            let ids: Vec<&str> = self.params.ids.iter().map(String::as_str).collect();
-            find_columns(header, &ids)?
+            let find = |id: &String| find_column(header, id);
+            self.params.ids.iter().map(find).collect::<Result<_>>()?
         };
         self.map_idx = self
             .params
@@ -87,7 +85,7 @@ impl Filter for Pivot {
             .iter()
             .map(|(src, _)| find_column(header, src))
             .collect::<Result<_>>()?;
-        let mut out: ByteRecord = self.id_idx.iter().map(|&i| &header[i]).collect();
+        let mut out = Record::from_fields(self.id_idx.iter().map(|&i| header.field(i)));
         for name in [&self.params.key, &self.params.value] {
             if out.iter().any(|h| h == name.as_bytes()) {
                 return Err(Error::data(format!(
@@ -95,24 +93,24 @@ impl Filter for Pivot {
                 )));
             }
         }
-        out.push_field(self.params.key.as_bytes());
-        out.push_field(self.params.value.as_bytes());
+        out.push(self.params.key.as_bytes());
+        out.push(self.params.value.as_bytes());
         Ok(out)
     }
 
-    fn row<W: Write>(&mut self, row: &ByteRecord, out: &mut csv::Writer<W>) -> Result<()> {
+    fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
         for (&src, (_, label)) in self.map_idx.iter().zip(&self.params.maps) {
-            let value = row.get(src).unwrap_or_default();
+            let value = row.field(src);
             // pandas' stack() drops missing values, so no row for them.
             if is_missing(value) {
                 continue;
             }
             for &i in &self.id_idx {
-                out.write_field(row.get(i).unwrap_or_default())?;
+                out.field(row.field(i));
             }
-            out.write_field(label)?;
-            out.write_field(value)?;
-            out.write_record(None::<&[u8]>)?;
+            out.field(label.as_bytes());
+            out.field(value);
+            out.end_record()?;
         }
         Ok(())
     }
@@ -123,16 +121,7 @@ mod tests {
     use super::*;
 
     fn run(params: Params, input: &str) -> Result<String> {
-        let mut pivot = Pivot::new(params)?;
-        let mut rdr = common::csv_setup::reader(input.as_bytes());
-        let mut out = common::csv_setup::writer(Vec::new());
-        let header = pivot.header(rdr.byte_headers()?)?;
-        out.write_byte_record(&header)?;
-        let mut row = ByteRecord::new();
-        while rdr.read_byte_record(&mut row)? {
-            pivot.row(&row, &mut out)?;
-        }
-        Ok(String::from_utf8(out.into_inner().unwrap()).unwrap())
+        common::transform(Pivot::new(params)?, input.as_bytes())
     }
 
     #[test]

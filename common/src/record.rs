@@ -1,0 +1,129 @@
+//! One CSV record as the filters see it: field bytes, where each field is, and its line.
+
+use crate::{Error, Result};
+
+/// A record read from CSV. Reused from row to row, so reading allocates nothing once warm.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub(crate) data: Vec<u8>,
+    pub(crate) bounds: Vec<(usize, usize)>,
+    pub(crate) line: u64,
+    /// `data` is the record's line exactly as written: fields joined by commas, no quotes.
+    pub(crate) plain: bool,
+}
+
+impl Record {
+    pub fn new() -> Record {
+        Record::default()
+    }
+
+    /// A record of these fields (for headers and tests).
+    pub fn from_fields<I, F>(fields: I) -> Record
+    where
+        I: IntoIterator<Item = F>,
+        F: AsRef<[u8]>,
+    {
+        let mut rec = Record::new();
+        for f in fields {
+            rec.push(f.as_ref());
+        }
+        rec
+    }
+
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// Field `i`, if the record has it.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.bounds.get(i).map(|&(s, e)| &self.data[s..e])
+    }
+
+    /// Field `i`, or an empty field past the end.
+    #[inline]
+    pub fn field(&self, i: usize) -> &[u8] {
+        self.get(i).unwrap_or_default()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.bounds.iter().map(|&(s, e)| &self.data[s..e])
+    }
+
+    /// The line (1-based) the record starts on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The record as written in the input when that needed no quoting: its fields joined by
+    /// commas. Lets a filter that keeps every column copy the line instead of its fields.
+    #[inline]
+    pub fn plain(&self) -> Option<&[u8]> {
+        self.plain.then_some(self.data.as_slice())
+    }
+
+    /// Appends a field (the record is no longer a plain line).
+    pub fn push(&mut self, field: &[u8]) {
+        let start = self.data.len();
+        self.data.extend_from_slice(field);
+        self.bounds.push((start, self.data.len()));
+        self.plain = false;
+    }
+
+    pub(crate) fn clear(&mut self, line: u64) {
+        self.data.clear();
+        self.bounds.clear();
+        self.line = line;
+        self.plain = false;
+    }
+
+    /// The fields as text, for messages.
+    pub fn to_text(&self) -> String {
+        let fields: Vec<_> = self.iter().map(String::from_utf8_lossy).collect();
+        fields.join(",")
+    }
+}
+
+/// Finds one named column in `header`; a missing one is an error that shows the header.
+pub fn find_column(header: &Record, name: &str) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h == name.as_bytes())
+        .ok_or_else(|| {
+            Error::data(format!(
+                "no column named '{name}'; the header is: {}",
+                header.to_text()
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_by_index() {
+        let mut r = Record::from_fields(["a", "", "bc"]);
+        assert_eq!(r.iter().collect::<Vec<_>>(), [&b"a"[..], b"", b"bc"]);
+        assert_eq!(r.field(9), b"");
+        assert_eq!(r.plain(), None);
+        r.push(b"x");
+        assert_eq!(r.len(), 4);
+        assert_eq!(r.to_text(), "a,,bc,x");
+    }
+
+    #[test]
+    fn missing_column_lists_the_header() {
+        let h = Record::from_fields(["timestamp", "size"]);
+        assert_eq!(find_column(&h, "size").unwrap(), 1);
+        let e = find_column(&h, "ipv6").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no column named 'ipv6'; the header is: timestamp,size"
+        );
+    }
+}
