@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Benchmark the filters, the pipelines and the whole script against the decompressors and peers.
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: scripts/bench.sh [-r RUNS] [ROWS]
+
+Generates ROWS (default 16000000) synthetic tracepoint rows with matching
+systemd rows (seed 1, scripts/synth.rs), in plain and bzip2 form, under
+$BENCH_DIR (default: $TMPDIR/netagg-bench), then times, RUNS times each
+(default 5; medians), with hyperfine when installed:
+  decompressors alone, each filter alone, estimate | bucket on plain and
+  bzip2 input, scripts/aggregate.sh on the bzip2 inputs, and the peers that
+  are installed: DuckDB (python3 -m duckdb), and with BENCH_PANDAS=1 the
+  pandas oracle (minutes, gigabytes).
+It also measures peak memory (/usr/bin/time) and the cost of 4x the rows.
+Prints one table: command, median wall seconds, ratio to a reference.
+USAGE
+}
+
+runs=5
+while getopts ':r:h' opt; do
+    case $opt in
+    r) runs=$OPTARG ;;
+    h) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+rows=${1:-16000000}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=${BENCH_DIR:-${TMPDIR:-/tmp}/netagg-bench}
+mkdir -p "$dir"
+
+cargo build --release --quiet --bins --example synth --manifest-path "$root/Cargo.toml"
+bin=${CARGO_TARGET_DIR:-$root/target}/release
+PATH=$bin:$PATH
+have() { command -v "$1" >/dev/null; }
+if have lbzip2; then
+    compress=(lbzip2 -9 -n2)
+    unbzip2="lbzip2 -dc -n2"
+else
+    compress=(bzip2 -9)
+    unbzip2="bzip2 -dc"
+fi
+
+# Data, made once per row count and reused.
+make_data() { # rows prefix
+    local n=$1 p=$2
+    [[ -s $p.tp.csv.bz2 && -s $p.sd.csv.bz2 ]] && return
+    echo "generating $n rows in $p.*" >&2
+    "$bin/examples/synth" --rows "$n" --seed 1 --tracepoints "$p.tp.csv" --systemd "$p.sd.csv"
+    "${compress[@]}" -c "$p.tp.csv" >"$p.tp.csv.bz2"
+    "${compress[@]}" -c "$p.sd.csv" >"$p.sd.csv.bz2"
+    estimate -q "$p.tp.csv" >"$p.est.csv"
+}
+full=$dir/r$rows
+quarter=$dir/r$((rows / 4))
+make_data "$rows" "$full"
+make_data $((rows / 4)) "$quarter"
+tp=$full.tp.csv
+sd=$full.sd.csv
+hourly="bucket -q --every 1h --by flow,msg_type"
+
+# name<TAB>command, timed in this order; ratios are against the first (lbzip2 alone).
+benches=()
+add() { benches+=("$1"$'\t'"$2"); }
+add "lbzip2 -dc -n2 (reference)" "$unbzip2 $tp.bz2 >/dev/null"
+add "bzcat" "bzcat $tp.bz2 >/dev/null"
+add "estimate, bz2 read by itself" "estimate -q $tp.bz2 >/dev/null"
+add "estimate, plain" "estimate -q $tp >/dev/null"
+add "pivot, plain (2 columns of every row melted)" \
+    "pivot -q --id timestamp --map size=payload --map net_size=wire $full.est.csv >/dev/null"
+add "bucket 1h, plain" "$hourly $full.est.csv >/dev/null"
+add "estimate | bucket 1h, plain" "estimate -q $tp | $hourly >/dev/null"
+add "$unbzip2 | estimate | bucket 1h" "$unbzip2 $tp.bz2 | estimate -q | $hourly >/dev/null"
+add "scripts/aggregate.sh, all four tables" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -o $dir $tp.bz2 $sd.bz2"
+if python3 -c 'import duckdb' 2>/dev/null; then
+    duck="python3 $root/scripts/duckdb_hourly.py"
+    add "DuckDB 2 threads, plain" "$duck $tp >/dev/null"
+    add "$unbzip2 | DuckDB 2 threads" "$unbzip2 $tp.bz2 | $duck /dev/stdin >/dev/null"
+fi
+if [[ ${BENCH_PANDAS:-0} == 1 ]] && python3 -c 'import pandas' 2>/dev/null; then
+    add "pandas (the notebook), all four tables" \
+        "python3 $root/../shared/oracle/notebook.py --tracepoints $tp.bz2 --systemd $sd.bz2 --outdir $dir"
+fi
+
+# Median wall seconds of a command.
+median() {
+    local cmd=$1
+    if have hyperfine; then
+        hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$dir/h.json" \
+            "bash -c '$cmd'" >/dev/null 2>&1 || { echo NaN; return; }
+        python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$dir/h.json"
+    else
+        local times=()
+        for _ in $(seq "$runs"); do
+            local t0 t1
+            t0=$(date +%s.%N)
+            bash -c "$cmd" || { echo NaN; return; }
+            t1=$(date +%s.%N)
+            times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+        done
+        printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# Peak resident memory in MiB.
+peak() {
+    /usr/bin/time -f '%M' bash -c "$1 >/dev/null" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'
+}
+
+printf '\nnetagg benchmark: %s rows (%s MB plain, %s MB bzip2), %s cores, %s runs each, medians\n\n' \
+    "$rows" "$(($(stat -c %s "$tp") / 1000000))" "$(($(stat -c %s "$tp.bz2") / 1000000))" "$(nproc)" "$runs"
+printf '| %-48s | %8s | %8s |\n' "command" "wall s" "ratio"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "----------" "----------"
+ref=""
+declare -A wall
+for entry in "${benches[@]}"; do
+    name=${entry%%$'\t'*}
+    cmd=${entry#*$'\t'}
+    t=$(median "$cmd")
+    wall[$name]=$t
+    [[ -z $ref ]] && ref=$t
+    printf '| %-48s | %8.2f | %8.2f |\n' "$name" "$t" "$(ratio "$t" "$ref")"
+done
+
+printf '\nPeak memory (MiB): estimate %s, pivot %s, bucket 1h %s (16 MiB / 16 MiB / 64 MiB allowed)\n' \
+    "$(peak "estimate -q $tp")" "$(peak "pivot -q --id timestamp --map size=payload $full.est.csv")" \
+    "$(peak "$hourly $full.est.csv")"
+small=$(median "estimate -q $quarter.tp.csv | $hourly >/dev/null")
+big=${wall["estimate | bucket 1h, plain"]}
+printf 'Linear cost: estimate | bucket on %s rows %s s, on %s rows %s s: 4x rows cost %sx\n' \
+    $((rows / 4)) "$small" "$rows" "$big" "$(ratio "$big" "$small")"
+if [[ -n ${wall["DuckDB 2 threads, plain"]:-} ]]; then
+    printf 'estimate | bucket vs DuckDB on the plain file: %sx DuckDB'"'"'s time\n' \
+        "$(ratio "$big" "${wall["DuckDB 2 threads, plain"]}")"
+fi
+printf 'aggregate.sh vs %s alone: %sx\n' "$unbzip2" \
+    "$(ratio "${wall["scripts/aggregate.sh, all four tables"]}" "$ref")"
