@@ -13,6 +13,7 @@ pub fn bin(name: &str) -> PathBuf {
         "estimate" => env!("CARGO_BIN_EXE_estimate"),
         "pivot" => env!("CARGO_BIN_EXE_pivot"),
         "bucket" => env!("CARGO_BIN_EXE_bucket"),
+        "delta" => env!("CARGO_BIN_EXE_delta"),
         other => panic!("no binary named {other}"),
     })
 }
