@@ -1,6 +1,6 @@
 //! The one error type of every filter: what went wrong, and where (file, line, column).
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io;
 
 /// What kind of failure this is; it decides the exit status.
@@ -118,9 +118,24 @@ impl From<io::Error> for Error {
 }
 
 /// Shows a field's bytes in a message, shortened so a 10 MB field stays readable.
+///
+/// Control characters and bytes that are not UTF-8 are escaped (`\0`, `\r`, `\xff`): a
+/// NUL or a carriage return from a damaged log must not garble the message on a terminal.
 pub fn show(bytes: &[u8]) -> String {
     const MAX: usize = 60;
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
+    let mut text = String::with_capacity(MAX + 8);
+    for chunk in bytes[..bytes.len().min(MAX)].utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                text.extend(c.escape_debug());
+            } else {
+                text.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(text, "\\x{b:02x}"); // writing to a String cannot fail
+        }
+    }
     if bytes.len() > MAX {
         format!("'{text}...' ({} bytes)", bytes.len())
     } else {
@@ -168,5 +183,17 @@ mod tests {
         assert_eq!(show(b"abc"), "'abc'");
         let long = vec![b'x'; 1000];
         assert!(show(&long).ends_with("...' (1000 bytes)"));
+    }
+
+    #[test]
+    fn escapes_what_a_terminal_would_swallow() {
+        assert_eq!(show(b"1\0"), r"'1\0'");
+        assert_eq!(show(b"1\r"), r"'1\r'");
+        assert_eq!(show(b"a\xff\xfeb"), r"'a\xff\xfeb'");
+        assert_eq!(show("café \u{1b}[2J".as_bytes()), r"'café \u{1b}[2J'");
+        // A multi-byte character cut at the limit is shown as its bytes, not a panic.
+        let mut cut = vec![b'x'; 59];
+        cut.extend("\u{e9}".as_bytes());
+        assert!(show(&cut).ends_with(r"\xc3...' (61 bytes)"));
     }
 }
