@@ -1,5 +1,6 @@
 //! What every filter shares: inputs, CSV reading and writing, errors, atomic output, the row loop.
 
+pub mod columns;
 pub mod error;
 pub mod input;
 pub mod num;
@@ -10,10 +11,11 @@ pub mod record;
 pub mod run;
 pub mod writer;
 
+pub use columns::find_column;
 pub use error::{Error, Result};
 pub use output::Output;
 pub use progress::Progress;
 pub use reader::Reader;
-pub use record::{find_column, Record};
+pub use record::Record;
 pub use run::{run, transform, Filter, IoArgs};
 pub use writer::Writer;
