@@ -54,10 +54,36 @@ pub fn decompressed(mut raw: Box<dyn Read>) -> io::Result<Box<dyn Read>> {
     }
     let rejoined = Cursor::new(head[..got].to_vec()).chain(raw);
     if is_bzip2(&head[..got]) {
-        Ok(Box::new(bzip2::read::MultiBzDecoder::new(rejoined)))
+        Ok(Box::new(Bzip2(bzip2::read::MultiBzDecoder::new(rejoined))))
     } else {
         Ok(Box::new(rejoined))
     }
+}
+
+/// The bzip2 decoder, its errors said in terms of what happened to the file.
+struct Bzip2<R>(bzip2::read::MultiBzDecoder<R>);
+
+impl<R: Read> Read for Bzip2<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(explain_bzip2)
+    }
+}
+
+/// Replaces the decoder's terse messages (`bz2 header missing`) with their likely cause.
+fn explain_bzip2(err: io::Error) -> io::Error {
+    let why = match err.get_ref().and_then(|e| e.downcast_ref::<bzip2::Error>()) {
+        // Only read after a complete stream: what follows it is not another stream.
+        Some(bzip2::Error::DataMagic) => {
+            "bzip2: the last complete stream is followed by data that is not bzip2 \
+             (garbage appended to the file?)"
+        }
+        Some(bzip2::Error::Data) => "bzip2: corrupt data (a block does not decode)",
+        _ if err.kind() == io::ErrorKind::UnexpectedEof => {
+            "bzip2: the data ends in the middle of a stream (a truncated file?)"
+        }
+        _ => return err,
+    };
+    io::Error::new(io::ErrorKind::InvalidData, why)
 }
 
 /// True when `head` is the start of a bzip2 stream.
@@ -114,6 +140,27 @@ mod tests {
         let res = decompressed(Box::new(Cursor::new(data[..data.len() / 2].to_vec())))
             .unwrap()
             .read_to_end(&mut out);
-        assert!(res.is_err());
+        let err = res.unwrap_err().to_string();
+        assert!(err.contains("ends in the middle of a stream"), "{err}");
+    }
+
+    #[test]
+    fn damage_is_named_for_its_cause() {
+        let read = |bytes: Vec<u8>| {
+            let mut out = Vec::new();
+            decompressed(Box::new(Cursor::new(bytes)))
+                .unwrap()
+                .read_to_end(&mut out)
+                .unwrap_err()
+                .to_string()
+        };
+        let good = bz2(&b"x,y\n".repeat(1000));
+        let mut garbage = good.clone();
+        garbage.extend_from_slice(b"garbage");
+        assert!(read(garbage).contains("data that is not bzip2"));
+        let mut flipped = good.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x55;
+        assert!(read(flipped).contains("corrupt data"));
     }
 }
