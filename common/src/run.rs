@@ -152,9 +152,16 @@ impl<F: Filter> Pump<F> {
         mut reader: Reader<R>,
         out: &mut Writer<W>,
     ) -> Result<()> {
-        let read_error = |e: io::Error| Error::io(e).file(name);
+        // A read can fail mid-file (a truncated or corrupt bzip2 file): say how far it got.
+        let read_error = |e: io::Error, after: Option<u64>| {
+            let mut err = Error::io(e).file(name);
+            if let Some(line) = after {
+                err.message = format!("after the row on line {line}: {}", err.message);
+            }
+            err
+        };
         let mut header = Record::new();
-        if !reader.read(&mut header).map_err(read_error)? {
+        if !reader.read(&mut header).map_err(|e| read_error(e, None))? {
             return Err(Error::data("the input is empty: no header line").file(name));
         }
         match &self.first {
@@ -179,8 +186,13 @@ impl<F: Filter> Pump<F> {
             Some(_) => {}
         }
         let width = header.len();
-        while reader.read(&mut self.row).map_err(read_error)? {
+        let mut last = header.line();
+        while reader
+            .read(&mut self.row)
+            .map_err(|e| read_error(e, Some(last)))?
+        {
             let row = &self.row;
+            last = row.line();
             if row.len() != width {
                 return Err(Error::data(format!(
                     "found a row of {} fields where the header has {width}",
