@@ -172,9 +172,19 @@ fn cases() -> Vec<Case> {
     ]);
     vec![
         // Ragged rows, and line numbers that count quoted newlines, CRLF and blank lines.
+        case("row too short after a quoted multi-line field", "estimate", "tp.csv")
+            .file("tp.csv", format!("{TP}{T0},False,in,\"multi\nline\",1\n{T0},False,in\n"))
+            .fails(1, &["estimate: tp.csv: line 4: found a row of 3 fields where the header has 5: \
+                '2024-12-28 00:00:09+00:00,False,in'"]),
         case("row too long (a trailing comma)", "pivot", "sd.csv")
             .file("sd.csv", format!("{SD}{T0},1.0,2.0\n{T0},1.0,2.0,\n"))
             .fails(1, &["pivot: sd.csv: line 3: found a row of 4 fields where the header has 3"]),
+        case("ragged row after blank lines", "bucket", "--every 1h t.csv")
+            .file("t.csv", "t,net_size\n\n2024-12-28 00:00:00,1\n\n\n2024-12-28 00:00:01\n")
+            .fails(1, &["bucket: t.csv: line 6: found a row of 1 field where the header has 2"]),
+        case("NUL-filled tail of a crashed log", "bucket", "--every 1h t.csv")
+            .file("t.csv", nul_tail)
+            .fails(1, &[r"bucket: t.csv: line 4: found a row of 1 field where the header has 2: '\0\0\0"]),
         // Quoting.
         case("quoted commas, quotes and newlines pass through as pandas quotes them", "estimate", "tp.csv")
             .file("tp.csv", format!("{TP}{T0},False,in,\"a,b\",1\n{T0},True,\"out\",\"say \"\"hi\"\"\nthere\",37\n"))

@@ -194,9 +194,12 @@ impl<F: Filter> Pump<F> {
             let row = &self.row;
             last = row.line();
             if row.len() != width {
+                // Shown, since a cut-off or NUL-filled last line (a crash) is plain to see.
+                let fields: Vec<&[u8]> = row.iter().collect();
                 return Err(Error::data(format!(
-                    "found a row of {} fields where the header has {width}",
-                    row.len()
+                    "found a row of {} where the header has {width}: {}",
+                    plural(row.len(), "field"),
+                    crate::error::show(&fields.join(&b","[..]))
                 ))
                 .line(row.line())
                 .file(name));
@@ -217,5 +220,14 @@ impl<F: Filter> Pump<F> {
         }
         self.progress.finish();
         Ok(self.filter.warnings())
+    }
+}
+
+/// `1 field`, `3 fields`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
