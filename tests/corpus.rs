@@ -250,6 +250,9 @@ fn cases() -> Vec<Case> {
         case("10 MB key groups", "bucket", "--every 1d --by k")
             .stdin(format!("t,k,net_size\n2024-12-28 00:00:00,{big},1\n2024-12-28 05:00:00,{big},2\n"))
             .prints(format!("t,k,net_size\n2024-12-28,{big},3\n")),
+        case("10 MB size: the message stays short", "estimate", "tp.csv")
+            .file("tp.csv", format!("{TP}{T0},False,in,inv,{big_size}\n"))
+            .fails(1, &["estimate: tp.csv: line 2, column size: '111111", "...' (10485760 bytes) is too large"]),
         // Empty input and header only.
         case("empty file", "pivot", "sd.csv")
             .file("sd.csv", "")
@@ -290,6 +293,9 @@ fn cases() -> Vec<Case> {
             .file("tp.csv", TP)
             .fails(1, &["estimate: tp.csv: line 1: no column named 'peer_addr'"]),
         // Numbers that overflow, negative and fractional values.
+        case("size one past u64", "estimate", "tp.csv")
+            .file("tp.csv", format!("{TP}{T0},False,in,inv,18446744073709551616\n"))
+            .fails(1, &["estimate: tp.csv: line 2, column size: '18446744073709551616' is too large: sizes must fit in 64 bits"]),
         case("size whose estimate overflows u64", "estimate", "tp.csv")
             .file("tp.csv", format!("{TP}{T0},False,in,inv,18446744073709551615\n"))
             .fails(1, &["estimate: tp.csv: line 2, column size: 18446744073709551615 is too large to estimate in 64 bits"]),

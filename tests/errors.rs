@@ -47,7 +47,7 @@ fn cases() -> Vec<Case> {
         case("empty size", "estimate", &[], format!("{TP}{T0},False,in,inv,\n"), 1,
             "line 2, column size: '' is not a non-negative integer"),
         case("size overflows", "estimate", &[], format!("{TP}{T0},False,in,inv,99999999999999999999\n"), 1,
-            "line 2, column size: '99999999999999999999' is not a non-negative integer"),
+            "line 2, column size: '99999999999999999999' is too large: sizes must fit in 64 bits"),
         case("unknown ipv6 value", "estimate", &[], format!("{TP}{T0},maybe,in,inv,1\n"), 1,
             "line 2, column ipv6: 'maybe' is not a boolean"),
         case("missing size column", "estimate", &["--size-col", "bytes"], TP, 1,

@@ -164,12 +164,15 @@ impl Filter for Estimator {
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
         let size_field = row.field(self.size_idx);
         let size = parse_u64(size_field).ok_or_else(|| {
+            let digits = !size_field.is_empty() && size_field.iter().all(u8::is_ascii_digit);
+            let why = if digits {
+                "is too large: sizes must fit in 64 bits"
+            } else {
+                "is not a non-negative integer"
+            };
             Error::value(
                 &self.params.size_col,
-                format!(
-                    "{} is not a non-negative integer",
-                    common::error::show(size_field)
-                ),
+                format!("{} {why}", common::error::show(size_field)),
             )
         })?;
         let ipv6 = self.ipv6_of(row.field(self.ipv6_idx))?;
@@ -321,6 +324,10 @@ mod tests {
             ),
             ("ipv6,size\nyes,1\n", "column ipv6: 'yes' is not a boolean"),
             ("ipv6,size\nTrue,18446744073709551615\n", "too large"),
+            (
+                "ipv6,size\nTrue,18446744073709551616\n",
+                "column size: '18446744073709551616' is too large: sizes must fit in 64 bits",
+            ),
             (
                 "ipv6,bytes\nTrue,1\n",
                 "no column named 'size'; the header is: ipv6,bytes",
