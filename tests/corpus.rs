@@ -337,6 +337,11 @@ fn cases() -> Vec<Case> {
             .file("t.csv", "t,net_size\n2024-12-28 00:00:00+00:00,1\n\"2024-12-28 00:00:01+02:00\",1\n")
             .fails(1, &["bucket: t.csv: line 3, column t: '2024-12-28 00:00:01+02:00' has another time zone than \
                 '2024-12-28 00:00:00+00:00' on line 2;"]),
+        case("two offsets in two files", "bucket", "--every 1h a.csv b.csv")
+            .file("a.csv", "t,net_size\n2024-12-28 00:00:00+00:00,1\n")
+            .file("b.csv", "t,net_size\n2024-12-28 01:00:00+01:00,1\n")
+            .fails(1, &["bucket: b.csv: line 2, column t: '2024-12-28 01:00:00+01:00' has another time zone than \
+                '2024-12-28 00:00:00+00:00' on line 2 of a.csv;"]),
         // Damaged bzip2.
         case("truncated bzip2, several blocks in", "pivot", "sd.csv.bz2")
             .file("sd.csv.bz2", truncated_bz2(many_systemd(20_000).as_bytes(), 60))

@@ -108,8 +108,13 @@ pub struct Bucketer {
     /// The previous row's timestamp bytes and bucket: monitor rows share timestamps.
     last_time: Vec<u8>,
     last_bucket: i64,
-    /// The zone of the input, and the value and line that set it (for the mixed-zone error).
-    offset: Option<(Offset, String, u64)>,
+    /// The zone of the input, and the value and place (line, and file when there are
+    /// several) that set it, for the mixed-zone error.
+    offset: Option<(Offset, String, Place)>,
+    /// The input being read, and whether an earlier one was read: places name the file
+    /// only when a line number alone would be ambiguous.
+    input: Option<String>,
+    inputs: usize,
     /// In `--stream`: the bucket rows currently go to; older ones are written or held.
     current: Option<i64>,
     /// Naive timestamps print date-only when every bucket is a midnight; until a
@@ -143,6 +148,8 @@ impl Bucketer {
             last_time: Vec::with_capacity(32),
             last_bucket: 0,
             offset: None,
+            input: None,
+            inputs: 0,
             current: None,
             all_midnight: true,
             empty_key_rows: 0,
@@ -174,15 +181,27 @@ impl Bucketer {
             .map_err(|why| Error::value(&self.time_col, format!("{} {why}", show(field))))?;
         match &self.offset {
             None => {
-                self.offset = Some((stamp.offset, show(field), row.line()));
+                let place = Place {
+                    line: row.line(),
+                    input: self.inputs,
+                    name: self.input.clone(),
+                };
+                self.offset = Some((stamp.offset, show(field), place));
             }
-            Some((offset, first, line)) if *offset != stamp.offset => {
+            Some((offset, first, place)) if *offset != stamp.offset => {
+                // The error names the current file; the first offset's may be another one.
+                let other = match &place.name {
+                    _ if place.input == self.inputs => String::new(),
+                    Some(name) => format!(" of {name}"),
+                    None => " of stdin".to_owned(),
+                };
                 return Err(Error::value(
                     &self.time_col,
                     format!(
-                        "{} has another time zone than {first} on line {line}; \
+                        "{} has another time zone than {first} on line {}{other}; \
                          convert the input to one offset first",
-                        show(field)
+                        show(field),
+                        place.line
                     ),
                 ));
             }
@@ -305,6 +324,14 @@ impl Bucketer {
     }
 }
 
+/// Where a row was read: its line, and which input (counted, and named unless stdin).
+#[derive(Debug, Clone)]
+struct Place {
+    line: u64,
+    input: usize,
+    name: Option<String>,
+}
+
 /// Marks a column float, unless `--stream` already printed it as integers.
 fn turn_float(column: &mut Column, name: &str, field: &[u8]) -> Result<()> {
     if column.printed_int && !column.float {
@@ -422,6 +449,11 @@ impl Filter for Bucketer {
         self.empty_key_rows += u64::from(empty_key);
         let group = self.group();
         self.add(group, row)
+    }
+
+    fn input(&mut self, name: Option<&str>) {
+        self.input = name.map(str::to_owned);
+        self.inputs += 1;
     }
 
     fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {

@@ -34,6 +34,10 @@ pub trait Filter {
     /// column: the driver adds the file and line.
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()>;
 
+    /// Called as each input starts, with its name (none for stdin), for messages that
+    /// point back at an earlier input's line.
+    fn input(&mut self, _name: Option<&str>) {}
+
     /// Called once after the last row, to write what was held back.
     fn finish<W: Write>(&mut self, _out: &mut Writer<W>) -> Result<()> {
         Ok(())
@@ -53,6 +57,10 @@ impl<F: Filter> Filter for &mut F {
 
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
         (**self).row(row, out)
+    }
+
+    fn input(&mut self, name: Option<&str>) {
+        (**self).input(name);
     }
 
     fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
@@ -160,6 +168,7 @@ impl<F: Filter> Pump<F> {
             }
             err
         };
+        self.filter.input(name);
         let mut header = Record::new();
         if !reader.read(&mut header).map_err(|e| read_error(e, None))? {
             return Err(Error::data("the input is empty: no header line").file(name));
