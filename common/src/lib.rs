@@ -9,6 +9,7 @@ pub mod progress;
 pub mod reader;
 pub mod record;
 pub mod run;
+pub mod signals;
 pub mod writer;
 
 pub use columns::find_column;

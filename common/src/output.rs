@@ -86,6 +86,7 @@ impl Output {
             .tempfile_in(dir)
             .map_err(fail)?;
         let (file, temp_path) = temp.into_parts();
+        crate::signals::track(Some(temp_path.to_path_buf()));
         let file = BufWriter::with_capacity(1 << 16, file);
         let sink = if path.extension().is_some_and(|e| e == "bz2") {
             // Level 9, as Python's bz2 module and pandas write it.
@@ -123,6 +124,7 @@ impl Output {
         if let Some((temp, target)) = self.pending {
             set_readable(&file).map_err(fail)?;
             temp.persist(&target).map_err(|e| fail(e.error))?;
+            crate::signals::track(None);
         }
         Ok(())
     }

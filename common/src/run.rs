@@ -75,6 +75,16 @@ impl<F: Filter> Filter for &mut F {
 /// Runs `filter` over the inputs in `io`, reports any error as `tool: message` on stderr,
 /// and returns the exit status: 0 ok (or closed stdout), 1 data or I/O error, 2 usage.
 pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
+    // Without these, `ulimit -f` kills silently and a stopped `-o` run leaves its temp file.
+    let signals =
+        crate::signals::catch_file_size_limit().and_then(|()| match io.output.as_deref() {
+            Some(path) if !input::is_stdin(path) => crate::signals::clean_up_on_termination(),
+            _ => Ok(()),
+        });
+    if let Err(e) = signals {
+        let _ = writeln!(io::stderr(), "{tool}: cannot set up signal handling: {e}");
+        return ExitCode::FAILURE;
+    }
     match filter.and_then(|f| drive(io, f)) {
         Ok(warnings) => {
             for warning in warnings {

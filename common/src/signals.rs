@@ -1,0 +1,48 @@
+//! Signals that would otherwise leave a mess: a stopped filter must not leave its `-o` temp
+//! file behind, and a file size limit (`ulimit -f`) must be an error message, not a silent
+//! death.
+//!
+//! SIGKILL cannot be caught: after `kill -9` the hidden `.NAME.XXXXXX.tmp` beside the target
+//! stays (the target itself is still untouched).
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
+
+/// The temp file of the `-o` output in progress, if any.
+static TEMP: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Records the temp file to remove if a signal stops the process (`None` once it is gone).
+pub(crate) fn track(path: Option<PathBuf>) {
+    *TEMP.lock().unwrap_or_else(PoisonError::into_inner) = path;
+}
+
+/// Makes SIGXFSZ fail the write (EFBIG: "File too large") instead of killing the process.
+pub fn catch_file_size_limit() -> std::io::Result<()> {
+    signal_hook::flag::register(SIGXFSZ, Arc::new(AtomicBool::new(false)))?;
+    Ok(())
+}
+
+/// On SIGTERM, SIGINT or SIGHUP, removes the tracked temp file and then dies of the signal,
+/// as the process would have without this (so a calling shell sees the signal).
+///
+/// A signal during the final rename is harmless: either the rename came first and the
+/// finished file is in place, or the temp file is gone first and the rename fails.
+pub fn clean_up_on_termination() -> std::io::Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let temp = TEMP.lock().unwrap_or_else(PoisonError::into_inner).take();
+                if let Some(path) = temp {
+                    let _ = std::fs::remove_file(path);
+                }
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
