@@ -370,7 +370,7 @@ fn cases() -> Vec<Case> {
         case("-o onto a folder", "bucket", "--every 1h -o folder t.csv")
             .folder("folder")
             .file("t.csv", "t,net_size\n")
-            .fails(1, &["bucket: folder: Is a directory"]),
+            .fails(1, &["bucket: folder: is a directory; -o takes a file name"]),
         // The script: every chain stops on damage with the step's message, and writes nothing.
         case("script: a folder as input", "script", "folder @SD")
             .folder("folder")

@@ -8,6 +8,7 @@
 mod support;
 
 use std::io::Write;
+use std::os::unix::fs::FileTypeExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -164,6 +165,52 @@ fn a_file_size_limit_is_an_error_not_a_silent_death() {
     // Redirected stdout: the shell made the file, the filter says why it stopped.
     let run = dir.sh("ulimit -f 8; estimate tp.csv > shell.csv");
     run.fails(1, "estimate: stdout: File too large");
+}
+
+#[test]
+fn a_full_device_is_an_error() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    }
+    let dir = Dir::new();
+    dir.write("tp.csv", big_input(TP_HEADER, TP_ROW, 1000));
+    dir.write("sd.csv", big_input(SD_HEADER, SD_ROW, 1000));
+    let table = [
+        (
+            "pivot sd.csv > /dev/full",
+            "pivot: stdout: No space left on device",
+        ),
+        (
+            "bucket --every 1h --sum size tp.csv > /dev/full",
+            "bucket: stdout: No space left on device",
+        ),
+        // -o onto a device writes to it: renaming a temp file onto /dev/full would, as
+        // root, have replaced the device node with a regular file.
+        (
+            "estimate -o /dev/full tp.csv",
+            "estimate: /dev/full: No space left on device",
+        ),
+        (
+            "bucket --every 1h --sum size -o /dev/full tp.csv",
+            "bucket: /dev/full: No space left on device",
+        ),
+    ];
+    for (command, message) in table {
+        dir.sh(command).fails(1, message);
+        let meta = std::fs::metadata("/dev/full").unwrap();
+        assert!(
+            meta.file_type().is_char_device(),
+            "{command} replaced /dev/full"
+        );
+    }
+    assert_eq!(dir.files(), ["sd.csv", "tp.csv"]);
+    // And /dev/null is a fine -o target.
+    dir.sh("estimate -o /dev/null tp.csv").ok();
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
 }
 
 #[test]

@@ -72,6 +72,28 @@ impl Output {
         };
         let name = path.display().to_string();
         let fail = |e: io::Error| Error::io(e).file(Some(&name));
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(fail(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "is a directory; -o takes a file name",
+                )));
+            }
+            // A device, FIFO or terminal (`-o /dev/null`, `-o /dev/stdout`) is written as it
+            // is: renaming a temp file onto it would replace the device node, as root.
+            Ok(meta) if !meta.is_file() => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(fail)?;
+                return Ok(Output {
+                    writer: Writer::new(sink(path, BufWriter::with_capacity(1 << 16, file))),
+                    name,
+                    pending: None,
+                });
+            }
+            _ => {}
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -88,17 +110,8 @@ impl Output {
         let (file, temp_path) = temp.into_parts();
         crate::signals::track(Some(temp_path.to_path_buf()));
         let file = BufWriter::with_capacity(1 << 16, file);
-        let sink = if path.extension().is_some_and(|e| e == "bz2") {
-            // Level 9, as Python's bz2 module and pandas write it.
-            Sink::Bzip2(bzip2::write::BzEncoder::new(
-                file,
-                bzip2::Compression::best(),
-            ))
-        } else {
-            Sink::File(file)
-        };
         Ok(Output {
-            writer: Writer::new(sink),
+            writer: Writer::new(sink(path, file)),
             name,
             pending: Some((temp_path, path.to_path_buf())),
         })
@@ -120,13 +133,26 @@ impl Output {
             Sink::Bzip2(w) => w.finish().map_err(fail)?,
         };
         let file = file.into_inner().map_err(|e| fail(e.into_error()))?;
-        file.sync_all().map_err(fail)?;
         if let Some((temp, target)) = self.pending {
+            file.sync_all().map_err(fail)?;
             set_readable(&file).map_err(fail)?;
             temp.persist(&target).map_err(|e| fail(e.error))?;
             crate::signals::track(None);
         }
         Ok(())
+    }
+}
+
+/// The sink for `path`: bzip2-compressed when its name ends in `.bz2`.
+fn sink(path: &Path, file: BufWriter<File>) -> Sink {
+    if path.extension().is_some_and(|e| e == "bz2") {
+        // Level 9, as Python's bz2 module and pandas write it.
+        Sink::Bzip2(bzip2::write::BzEncoder::new(
+            file,
+            bzip2::Compression::best(),
+        ))
+    } else {
+        Sink::File(file)
     }
 }
 
@@ -146,6 +172,7 @@ fn set_readable(_: &File) -> io::Result<()> {
 mod tests {
     use super::*;
     use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
 
     #[test]
     fn nothing_appears_until_commit() {
@@ -168,6 +195,23 @@ mod tests {
         out.writer.record([&b"a"[..]]).unwrap();
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_device_is_written_in_place() {
+        let mut out = Output::open(Some(Path::new("/dev/null"))).unwrap();
+        out.writer.record([&b"a"[..]]).unwrap();
+        out.commit().unwrap();
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        let dir = tempfile::tempdir().unwrap();
+        let err = Output::open(Some(dir.path())).unwrap_err().to_string();
+        assert!(
+            err.ends_with(": is a directory; -o takes a file name"),
+            "{err}"
+        );
     }
 
     #[test]
