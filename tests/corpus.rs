@@ -385,6 +385,10 @@ fn cases() -> Vec<Case> {
             .file("tp.csv", "")
             .fails(1, &["estimate: the input is empty: no header line",
                 "aggregate.sh: the estimate chain on tp.csv failed; no tables written"]),
+        case("script: systemd without its egress column", "script", "@TP sd.csv")
+            .file("sd.csv", format!("timestamp,IPIngressBytes\n{T0},1.0\n"))
+            .fails(1, &["pivot: line 1: no column named 'IPEgressBytes'",
+                "aggregate.sh: the systemd chain on sd.csv failed; no tables written"]),
         case("script: month 13 in systemd", "script", "@TP sd.csv")
             .file("sd.csv", format!("{SD}{T0},1.0,2.0\n2024-13-28 00:00:14+00:00,1.0,2.0\n"))
             .fails(1, &["column timestamp: '2024-13-28 00:00:14+00:00' is not a timestamp: there is no month 13",
