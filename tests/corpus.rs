@@ -299,6 +299,9 @@ fn cases() -> Vec<Case> {
         case("size whose estimate overflows u64", "estimate", "tp.csv")
             .file("tp.csv", format!("{TP}{T0},False,in,inv,18446744073709551615\n"))
             .fails(1, &["estimate: tp.csv: line 2, column size: 18446744073709551615 is too large to estimate in 64 bits"]),
+        case("a zero-padded size longer than u64::MAX's 20 digits", "estimate", "")
+            .stdin(format!("{TP}{T0},False,in,inv,0000000000000000000000037\n"))
+            .prints(format!("{}{T0},False,in,inv,0000000000000000000000037,113\n", TP.replace('\n', ",net_size\n"))),
         case("size in float notation", "estimate", "tp.csv")
             .file("tp.csv", format!("{TP}{T0},False,in,inv,1e3\n"))
             .fails(1, &["estimate: tp.csv: line 2, column size: '1e3' is not a non-negative integer"]),

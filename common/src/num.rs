@@ -4,7 +4,17 @@ use std::io::Write;
 
 /// Parses an unsigned decimal integer (digits only), `None` if it is anything else or overflows.
 pub fn parse_u64(bytes: &[u8]) -> Option<u64> {
-    if bytes.is_empty() || bytes.len() > 20 {
+    if bytes.len() > 20 {
+        // Longer than u64::MAX: a value only with leading zeros (`000…0042`, as pandas
+        // reads it). Off the hot path: monitor sizes have a few digits.
+        let zeros = bytes.iter().take_while(|&&b| b == b'0').count();
+        return match zeros {
+            0 => None,
+            z if z == bytes.len() => Some(0),
+            z => parse_u64(&bytes[z..]),
+        };
+    }
+    if bytes.is_empty() {
         return None;
     }
     let mut n: u64 = 0;
@@ -227,6 +237,14 @@ mod tests {
         assert_eq!(parse_u64(b"0"), Some(0));
         assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64(b"18446744073709551616"), None);
+        // Leading zeros do not make a number large (found by the fuzzer).
+        assert_eq!(
+            parse_u64(b"00000000002000162128040288"),
+            Some(2000162128040288)
+        );
+        assert_eq!(parse_u64(b"000000000000000000000"), Some(0));
+        assert_eq!(parse_u64(b"0000000000000000000018446744073709551616"), None);
+        assert_eq!(parse_u64(b"00000000000000000000x"), None);
         for bad in [&b""[..], b"-1", b"+1", b"1.0", b" 1", b"1e3", b"abc"] {
             assert_eq!(parse_u64(bad), None, "{bad:?}");
         }
