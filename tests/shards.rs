@@ -198,7 +198,10 @@ fn shards_run_over_ssh() {
     assert_golden_tables(&dir, "remote");
     assert_eq!(daily_shards_left(&dir), 4, "the shards are still there");
     for script in ["shard.sh", "monitor.awk"] {
-        assert!(repo(&format!("scripts/{script}")).exists(), "{script} is still there");
+        assert!(
+            repo(&format!("scripts/{script}")).exists(),
+            "{script} is still there"
+        );
     }
     assert!(
         dir.read("sshd.log").contains("Accepted publickey"),
