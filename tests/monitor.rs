@@ -2,6 +2,7 @@
 //!
 //! tests/data/monitor (made by its make.sh) holds three days of raw files with a restart of
 //! the node on 2024-12-29 at 12:00 and an empty field in each kind of file.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 
