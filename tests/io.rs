@@ -189,3 +189,27 @@ fn help_shows_examples() {
         assert!(help.contains("-o, --output <FILE>"), "{name}: {help}");
     }
 }
+
+#[test]
+fn a_corrupt_block_is_blamed_not_the_garbage_it_decodes_to() {
+    let dir = Dir::new();
+    let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
+    let data = format!("{TRACEPOINTS}{}", row.repeat(100_000));
+    // Level 1: 100 kB blocks, so the damage is deep in a later block, after good rows.
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    std::io::Write::write_all(&mut enc, data.as_bytes()).unwrap();
+    let mut bytes = enc.finish().unwrap();
+    let at = bytes.len() * 3 / 4;
+    bytes[at] ^= 0x55;
+    dir.write("damaged.csv.bz2", &bytes);
+    for (name, args) in [
+        ("estimate", &["damaged.csv.bz2"][..]),
+        (
+            "bucket",
+            &["--every", "1h", "--sum", "size", "damaged.csv.bz2"][..],
+        ),
+    ] {
+        let run = dir.run(name, args, "");
+        run.fails(1, &format!("{name}: damaged.csv.bz2: bzip2: corrupt data"));
+    }
+}

@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::Reader;
 
@@ -10,6 +11,8 @@ use crate::Reader;
 pub struct Input {
     pub name: Option<String>,
     pub reader: Reader<Box<dyn Read>>,
+    /// Read through the bzip2 decoder.
+    pub compressed: bool,
 }
 
 impl std::fmt::Debug for Input {
@@ -25,22 +28,26 @@ pub fn is_stdin(path: &Path) -> bool {
 
 /// Opens `path` (`-` is stdin) for CSV reading, decompressing bzip2 when its first bytes say so.
 pub fn open(path: &Path) -> io::Result<Input> {
-    let (name, raw): (Option<String>, Box<dyn Read>) = if is_stdin(path) {
+    let (name, raw): (Option<String>, Box<dyn Read + Send>) = if is_stdin(path) {
         (None, Box::new(io::stdin()))
     } else {
         let name = path.display().to_string();
         (Some(name), Box::new(File::open(path)?))
     };
+    let (source, compressed) = decompressed(raw)?;
     Ok(Input {
         name,
-        reader: Reader::new(decompressed(raw)?),
+        reader: Reader::new(source),
+        compressed,
     })
 }
 
 /// Wraps `raw` in a bzip2 decoder if it starts with a bzip2 stream header (`BZh1`..`BZh9`).
 ///
-/// Multi-stream files (pbzip2, lbzip2, `cat a.bz2 b.bz2`) are decoded whole.
-pub fn decompressed(mut raw: Box<dyn Read>) -> io::Result<Box<dyn Read>> {
+/// Multi-stream files (pbzip2, lbzip2, `cat a.bz2 b.bz2`) are decoded whole, on a thread of
+/// their own: decoding bzip2 costs ten times what the filters do, and so the filter's work
+/// hides behind it on a second core.
+pub fn decompressed(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read>, bool)> {
     let mut head = [0u8; 4];
     let mut got = 0;
     // A pipe may deliver the first bytes in pieces; the magic needs all four.
@@ -54,9 +61,10 @@ pub fn decompressed(mut raw: Box<dyn Read>) -> io::Result<Box<dyn Read>> {
     }
     let rejoined = Cursor::new(head[..got].to_vec()).chain(raw);
     if is_bzip2(&head[..got]) {
-        Ok(Box::new(Bzip2(bzip2::read::MultiBzDecoder::new(rejoined))))
+        let decoder = Bzip2(bzip2::read::MultiBzDecoder::new(rejoined));
+        Ok((Box::new(Background::spawn(decoder)?), true))
     } else {
-        Ok(Box::new(rejoined))
+        Ok((Box::new(rejoined), false))
     }
 }
 
@@ -86,6 +94,105 @@ fn explain_bzip2(err: io::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, why)
 }
 
+/// Decoded bytes in this many bytes at a time: a few of them in flight stay in the cache.
+const CHUNK: usize = 1 << 16;
+
+/// A reader running on a thread of its own, handing over full chunks through a channel.
+struct Background {
+    chunks: Receiver<io::Result<Vec<u8>>>,
+    /// Spent chunks go back to the thread, so that no chunk is allocated per read.
+    spent: SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Background {
+    fn spawn<R: Read + Send + 'static>(mut source: R) -> io::Result<Background> {
+        let (send, chunks) = sync_channel(2);
+        let (spent, recycled) = sync_channel::<Vec<u8>>(4);
+        std::thread::Builder::new()
+            .name("decode".into())
+            .spawn(move || loop {
+                let mut chunk = recycled.try_recv().unwrap_or_default();
+                chunk.resize(CHUNK, 0);
+                let mut filled = 0;
+                let result = loop {
+                    match source.read(&mut chunk[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == CHUNK {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                chunk.truncate(filled);
+                // Stop at the end (an empty chunk), after an error, or when nobody reads.
+                let go_on = match result {
+                    // The empty chunk says: the end.
+                    Ok(()) if filled == 0 => {
+                        let _ = send.send(Ok(chunk));
+                        false
+                    }
+                    Ok(()) => send.send(Ok(chunk)).is_ok(),
+                    Err(e) => {
+                        // Rows decoded before the error still count: they go first.
+                        if filled > 0 {
+                            let _ = send.send(Ok(chunk));
+                        }
+                        let _ = send.send(Err(e));
+                        false
+                    }
+                };
+                if !go_on {
+                    return;
+                }
+            })?;
+        Ok(Background {
+            chunks,
+            spent,
+            chunk: Vec::new(),
+            pos: 0,
+            done: false,
+        })
+    }
+}
+
+impl Read for Background {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.chunks.recv() {
+                Ok(Ok(chunk)) => {
+                    self.done = chunk.is_empty();
+                    let old = std::mem::replace(&mut self.chunk, chunk);
+                    let _ = self.spent.try_send(old);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                // The thread is gone without a word: it can only have panicked.
+                Err(_) => {
+                    self.done = true;
+                    return Err(io::Error::other("the bzip2 decoder stopped unexpectedly"));
+                }
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 /// True when `head` is the start of a bzip2 stream.
 pub fn is_bzip2(head: &[u8]) -> bool {
     matches!(head, [b'B', b'Z', b'h', b'1'..=b'9', ..])
@@ -106,6 +213,7 @@ mod tests {
         let mut out = Vec::new();
         decompressed(Box::new(Cursor::new(bytes)))
             .unwrap()
+            .0
             .read_to_end(&mut out)
             .unwrap();
         out
@@ -139,6 +247,7 @@ mod tests {
         let mut out = Vec::new();
         let res = decompressed(Box::new(Cursor::new(data[..data.len() / 2].to_vec())))
             .unwrap()
+            .0
             .read_to_end(&mut out);
         let err = res.unwrap_err().to_string();
         assert!(err.contains("ends in the middle of a stream"), "{err}");
@@ -150,6 +259,7 @@ mod tests {
             let mut out = Vec::new();
             decompressed(Box::new(Cursor::new(bytes)))
                 .unwrap()
+                .0
                 .read_to_end(&mut out)
                 .unwrap_err()
                 .to_string()

@@ -10,7 +10,7 @@ use csv_core::ReadRecordResult;
 
 use crate::Record;
 
-const BUFFER: usize = 1 << 18;
+const BUFFER: usize = 1 << 16;
 
 /// Reads records from a byte stream, counting lines and bytes.
 pub struct Reader<R> {
@@ -58,6 +58,21 @@ impl<R: Read> Reader<R> {
     /// Input bytes consumed so far.
     pub fn bytes(&self) -> u64 {
         self.before + self.pos as u64
+    }
+
+    /// Reads on (up to `limit` more bytes, discarded) to see whether the source fails there.
+    pub fn source_error(&mut self, limit: u64) -> Option<io::Error> {
+        let mut scratch = [0u8; 8192];
+        let mut seen = 0u64;
+        while seen < limit && !self.eof {
+            match self.src.read(&mut scratch) {
+                Ok(0) => self.eof = true,
+                Ok(n) => seen += n as u64,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Some(e),
+            }
+        }
+        None
     }
 
     /// Moves unread bytes to the front and reads more, growing the buffer when it is full
