@@ -9,7 +9,7 @@ usage: scripts/bench.sh [-r RUNS] [ROWS]
 Generates ROWS (default 16000000) synthetic tracepoint rows with matching
 systemd rows (seed 1, scripts/synth.rs), in plain and bzip2 form, under
 $BENCH_DIR (default: $TMPDIR/netagg-bench), then times, RUNS times each
-(default 5; medians), with hyperfine when installed:
+(default 5; medians) in interleaved rounds (BENCH_HYPERFINE=1: hyperfine):
   decompressors alone, each filter alone, estimate | bucket on plain and
   bzip2 input, scripts/aggregate.sh on the bzip2 inputs, and the peers that
   are installed: DuckDB (python3 -m duckdb), and with BENCH_PANDAS=1 the
@@ -86,25 +86,23 @@ if [[ ${BENCH_PANDAS:-0} == 1 ]] && python3 -c 'import pandas' 2>/dev/null; then
         "python3 $root/../shared/oracle/notebook.py --tracepoints $tp.bz2 --systemd $sd.bz2 --outdir $dir"
 fi
 
-# Median wall seconds of a command.
-median() {
-    local cmd=$1
-    if have hyperfine; then
-        hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$dir/h.json" \
-            "bash -c '$cmd'" >/dev/null 2>&1 || { echo NaN; return; }
-        python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$dir/h.json"
-    else
-        local times=()
-        for _ in $(seq "$runs"); do
-            local t0 t1
-            t0=$(date +%s.%N)
-            bash -c "$cmd" || { echo NaN; return; }
-            t1=$(date +%s.%N)
-            times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
-        done
-        printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-    fi
+# Wall seconds of one run of a command.
+once() {
+    local t0 t1
+    t0=$(date +%s%N)
+    bash -c "$1" || { echo NaN; return; }
+    t1=$(date +%s%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
 }
+
+# Median wall seconds of a command run back to back by hyperfine (BENCH_HYPERFINE=1).
+hyperfine_median() {
+    hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$dir/h.json" \
+        "bash -c '$1'" >/dev/null 2>&1 || { echo NaN; return; }
+    python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$dir/h.json"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
@@ -117,13 +115,30 @@ printf '\nnetagg benchmark: %s rows (%s MB plain, %s MB bzip2), %s cores, %s run
     "$rows" "$(($(stat -c %s "$tp") / 1000000))" "$(($(stat -c %s "$tp.bz2") / 1000000))" "$(nproc)" "$runs"
 printf '| %-48s | %8s | %8s |\n' "command" "wall s" "ratio"
 printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "----------" "----------"
+# Rounds: every command once per round, so that a machine whose speed drifts (a shared
+# host) slows all of them alike and the ratios stay fair. hyperfine runs each command's
+# repetitions back to back instead; BENCH_HYPERFINE=1 uses it all the same.
+declare -A times wall
+if [[ ${BENCH_HYPERFINE:-0} == 1 ]] && have hyperfine; then
+    for entry in "${benches[@]}"; do
+        wall[${entry%%$'\t'*}]=$(hyperfine_median "${entry#*$'\t'}")
+    done
+else
+    bash -c "${benches[0]#*$'\t'}" # warm the page cache
+    for ((round = 1; round <= runs; round++)); do
+        for entry in "${benches[@]}"; do
+            times[${entry%%$'\t'*}]+="$(once "${entry#*$'\t'}") "
+        done
+    done
+    for entry in "${benches[@]}"; do
+        name=${entry%%$'\t'*}
+        wall[$name]=$(tr ' ' '\n' <<<"${times[$name]}" | grep . | median)
+    done
+fi
 ref=""
-declare -A wall
 for entry in "${benches[@]}"; do
     name=${entry%%$'\t'*}
-    cmd=${entry#*$'\t'}
-    t=$(median "$cmd")
-    wall[$name]=$t
+    t=${wall[$name]}
     [[ -z $ref ]] && ref=$t
     printf '| %-48s | %8.2f | %8.2f |\n' "$name" "$t" "$(ratio "$t" "$ref")"
 done
@@ -131,7 +146,7 @@ done
 printf '\nPeak memory (MiB): estimate %s, pivot %s, bucket 1h %s (16 MiB / 16 MiB / 64 MiB allowed)\n' \
     "$(peak "estimate -q $tp")" "$(peak "pivot -q --id timestamp --map size=payload $full.est.csv")" \
     "$(peak "$hourly $full.est.csv")"
-small=$(median "estimate -q $quarter.tp.csv | $hourly >/dev/null")
+small=$(for ((i = 0; i < runs; i++)); do once "estimate -q $quarter.tp.csv | $hourly >/dev/null"; echo; done | median)
 big=${wall["estimate | bucket 1h, plain"]}
 printf 'Linear cost: estimate | bucket on %s rows %s s, on %s rows %s s: 4x rows cost %sx\n' \
     $((rows / 4)) "$small" "$rows" "$big" "$(ratio "$big" "$small")"
