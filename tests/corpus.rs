@@ -16,17 +16,11 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use support::{bin_dir, bunzip2, bz2, read_repo, repo, Dir, Run};
+use support::{bunzip2, bz2, read_repo, repo, Dir, Run, TABLES};
 
 const TP: &str = "timestamp,ipv6,flow,msg_type,size\n";
 const SD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n";
 const T0: &str = "2024-12-28 00:00:09+00:00";
-const TABLES: [&str; 4] = [
-    "data_est_hourly",
-    "data_est_daily",
-    "data_emp_hourly",
-    "data_emp_daily",
-];
 const TEN_MB: usize = 10 << 20;
 
 /// A file the case creates before the run.
@@ -433,12 +427,7 @@ fn run(dir: &Dir, c: &Case) -> Run {
         })
         .collect();
     if c.tool == "script" {
-        return dir.sh(&format!(
-            "NETAGG_BIN={} {} {}",
-            bin_dir().display(),
-            repo("scripts/aggregate.sh").display(),
-            args.join(" ")
-        ));
+        return support::script(dir, "aggregate.sh", &args.join(" "));
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     dir.run(c.tool, &args, &c.stdin)

@@ -8,15 +8,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use support::{bin_dir, bunzip2, repo, Dir, Run};
-
-fn script(dir: &Dir, name: &str, args: &str) -> Run {
-    dir.sh(&format!(
-        "NETAGG_BIN={} {} {args}",
-        bin_dir().display(),
-        repo(&format!("scripts/{name}")).display()
-    ))
-}
+use support::{bunzip2, repo, script, Dir};
 
 /// The rows of every daily file of one kind, in date order, headers dropped.
 fn raw_rows(kind: &str) -> Vec<Vec<String>> {

@@ -13,7 +13,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{bin, bin_dir, repo, Dir};
+use support::{bin, repo, Dir};
 
 const TP_HEADER: &str = "timestamp,ipv6,flow,msg_type,size\n";
 const TP_ROW: &str = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
@@ -267,11 +267,7 @@ fn closed_streams() {
 #[test]
 fn the_script_with_closed_streams() {
     let dir = Dir::new();
-    let script = format!(
-        "NETAGG_BIN={} {}",
-        bin_dir().display(),
-        repo("scripts/aggregate.sh").display()
-    );
+    let script = support::script_command("aggregate.sh");
     // Its reader gone after one line of help: quiet, status 0.
     let run = dir.sh(&format!(
         "{script} -h | head -1; echo \"status ${{PIPESTATUS[0]}}\""

@@ -2,22 +2,11 @@
 
 mod support;
 
-use support::{bin_dir, bunzip2, read_repo, repo, upstream, Dir, Run};
+use support::{bin_dir, bunzip2, read_repo, repo, upstream, Dir, Run, TABLES};
 
-const TABLES: [&str; 4] = [
-    "data_est_hourly",
-    "data_est_daily",
-    "data_emp_hourly",
-    "data_emp_daily",
-];
-
-/// Runs the script with the test build of the filters.
+/// Runs scripts/aggregate.sh with the test build of the filters.
 fn aggregate(dir: &Dir, args: &str) -> Run {
-    dir.sh(&format!(
-        "NETAGG_BIN={} {} {args}",
-        bin_dir().display(),
-        repo("scripts/aggregate.sh").display()
-    ))
+    support::script(dir, "aggregate.sh", args)
 }
 
 #[test]

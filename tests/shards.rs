@@ -2,21 +2,11 @@
 
 mod support;
 
-use support::{bin_dir, bunzip2, read_repo, repo, Dir, Run};
+use support::{bunzip2, read_repo, repo, Dir, Run, TABLES};
 
-const TABLES: [&str; 4] = [
-    "data_est_hourly",
-    "data_est_daily",
-    "data_emp_hourly",
-    "data_emp_daily",
-];
-
+/// Runs scripts/aggregate.sh with the test build of the filters.
 fn aggregate(dir: &Dir, args: &str) -> Run {
-    dir.sh(&format!(
-        "NETAGG_BIN={} {} {args}",
-        bin_dir().display(),
-        repo("scripts/aggregate.sh").display()
-    ))
+    support::script(dir, "aggregate.sh", args)
 }
 
 /// GNU parallel is installed by .ci/run; elsewhere these tests say why they skip.

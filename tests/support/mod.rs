@@ -171,6 +171,28 @@ impl Dir {
     }
 }
 
+/// The four tables of the notebook, as scripts/aggregate.sh names them (plus `.csv.bz2`).
+pub const TABLES: [&str; 4] = [
+    "data_est_hourly",
+    "data_est_daily",
+    "data_emp_hourly",
+    "data_emp_daily",
+];
+
+/// The command line that runs `scripts/NAME` with the test build of the filters.
+pub fn script_command(name: &str) -> String {
+    format!(
+        "NETAGG_BIN={} {}",
+        bin_dir().display(),
+        repo(&format!("scripts/{name}")).display()
+    )
+}
+
+/// Runs `scripts/NAME ARGS` in `dir` with the test build of the filters.
+pub fn script(dir: &Dir, name: &str, args: &str) -> Run {
+    dir.sh(&format!("{} {args}", script_command(name)))
+}
+
 /// bzip2-compresses `data` (one stream).
 pub fn bz2(data: &[u8]) -> Vec<u8> {
     let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
