@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{bin_dir, bunzip2, read_repo, repo, upstream, Dir, Run, TABLES};
+use support::{bunzip2, read_repo, repo, upstream, Dir, Run, TABLES};
 
 /// Runs scripts/aggregate.sh with the test build of the filters.
 fn aggregate(dir: &Dir, args: &str) -> Run {
@@ -89,30 +89,16 @@ fn usage() {
 
 #[test]
 fn any_installed_bzip2_decoder_will_do() {
-    // A PATH holding only the tools the script needs, and one decoder at a time.
-    let which = |tool: &str| -> Option<std::path::PathBuf> {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|dir| dir.join(tool))
-            .find(|p| p.is_file())
-    };
     for decoder in ["lbzip2", "pbzip2", "bzip2"] {
-        let Some(decoder_path) = which(decoder) else {
+        let dir = Dir::new();
+        let Some(path) = support::path_with_only(&dir, decoder) else {
             eprintln!("skipped {decoder}: not installed");
             continue;
         };
-        let dir = Dir::new();
-        let shims = dir.path("shims");
-        std::fs::create_dir(&shims).unwrap();
-        for tool in ["bash", "head", "cat", "mktemp", "rm", "mv", "dirname"] {
-            let path = which(tool).unwrap();
-            std::os::unix::fs::symlink(path, shims.join(tool)).unwrap();
-        }
-        std::os::unix::fs::symlink(decoder_path, shims.join(decoder)).unwrap();
         let run = dir.sh(&format!(
-            "PATH={} NETAGG_BIN={} {} -o . {} {}",
-            shims.display(),
-            bin_dir().display(),
-            repo("scripts/aggregate.sh").display(),
+            "PATH={} {} -o . {} {}",
+            path.display(),
+            support::script_command("aggregate.sh"),
             repo("scripts/sample/tracepoints.csv.bz2").display(),
             repo("scripts/sample/systemd.csv.bz2").display(),
         ));

@@ -7,9 +7,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use support::{bin_dir, bz2, repo, Dir, Run};
+use support::{bz2, path_with_only, repo, Dir, Run};
 
 /// Tracepoints whose second line is bad, then enough rows that the decoder is still writing
 /// (and blocked on a full pipe) when estimate stops.
@@ -22,37 +22,11 @@ fn fails_early() -> Vec<u8> {
     bz2(s.as_bytes())
 }
 
-/// A folder of links to every program on PATH except the bzip2 decoders other than `keep`,
-/// so that the script picks `keep`.
-fn path_with_only(dir: &Dir, keep: &str) -> Option<PathBuf> {
-    let decoders = ["lbzip2", "pbzip2", "bzip2"];
-    let shims = dir.path(&format!("path-{keep}"));
-    std::fs::create_dir(&shims).unwrap();
-    let mut found = false;
-    for folder in std::env::split_paths(&std::env::var_os("PATH")?) {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if decoders.contains(&name.as_ref()) && name != keep {
-                continue;
-            }
-            found |= name == keep;
-            // The first folder on PATH wins, as for the shell.
-            let _ = std::os::unix::fs::symlink(entry.path(), shims.join(name.as_ref()));
-        }
-    }
-    found.then_some(shims)
-}
-
 fn aggregate(dir: &Dir, path: &Path, prefix: &str, tracepoints: &str) -> Run {
     dir.sh(&format!(
-        "{prefix} PATH={} NETAGG_BIN={} {} -o out {tracepoints} {}",
+        "{prefix} PATH={} {} -o out {tracepoints} {}",
         path.display(),
-        bin_dir().display(),
-        repo("scripts/aggregate.sh").display(),
+        support::script_command("aggregate.sh"),
         repo("scripts/sample/systemd.csv.bz2").display()
     ))
 }

@@ -193,6 +193,31 @@ pub fn script(dir: &Dir, name: &str, args: &str) -> Run {
     dir.sh(&format!("{} {args}", script_command(name)))
 }
 
+/// A folder of links to every program on PATH except the bzip2 decoders other than `keep`,
+/// so that the script picks `keep`.
+pub fn path_with_only(dir: &Dir, keep: &str) -> Option<PathBuf> {
+    let decoders = ["lbzip2", "pbzip2", "bzip2"];
+    let shims = dir.path(&format!("path-{keep}"));
+    std::fs::create_dir(&shims).unwrap();
+    let mut found = false;
+    for folder in std::env::split_paths(&std::env::var_os("PATH")?) {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if decoders.contains(&name.as_ref()) && name != keep {
+                continue;
+            }
+            found |= name == keep;
+            // The first folder on PATH wins, as for the shell.
+            let _ = std::os::unix::fs::symlink(entry.path(), shims.join(name.as_ref()));
+        }
+    }
+    found.then_some(shims)
+}
+
 /// bzip2-compresses `data` (one stream).
 pub fn bz2(data: &[u8]) -> Vec<u8> {
     let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
