@@ -213,3 +213,43 @@ fn a_corrupt_block_is_blamed_not_the_garbage_it_decodes_to() {
         run.fails(1, &format!("{name}: damaged.csv.bz2: bzip2: corrupt data"));
     }
 }
+
+#[test]
+fn rows_from_a_slow_source_come_out_without_waiting_for_more() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    // As in `tail -f log | estimate`: input arrives now and then, and the pipe stays open.
+    let mut child = Command::new(support::bin("estimate"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let output = BufReader::new(child.stdout.take().unwrap());
+    input
+        .write_all(b"timestamp,ipv6,size\n2024-12-28 00:00:04Z,False,1\n")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    input.write_all(b"2024-12-28 00:00:09Z,True,2\n").unwrap();
+    input.flush().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in output.lines().take(3) {
+            let _ = send.send(line.unwrap());
+        }
+    });
+    let timeout = std::time::Duration::from_secs(5);
+    let got: Vec<String> = (0..3)
+        .map_while(|_| lines.recv_timeout(timeout).ok())
+        .collect();
+    drop(input);
+    let _ = child.wait();
+    assert_eq!(
+        got,
+        [
+            "timestamp,ipv6,size,net_size",
+            "2024-12-28 00:00:04Z,False,1,77",
+            "2024-12-28 00:00:09Z,True,2,98"
+        ]
+    );
+}

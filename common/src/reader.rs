@@ -12,6 +12,9 @@ use crate::Record;
 
 const BUFFER: usize = 1 << 16;
 
+/// A read that takes this long means the source is slow (or idle), not merely busy.
+const SLOW: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Reads records from a byte stream, counting lines and bytes.
 pub struct Reader<R> {
     src: R,
@@ -27,6 +30,8 @@ pub struct Reader<R> {
     /// csv-core's field ends, kept between quoted records.
     ends: Vec<usize>,
     started: bool,
+    /// The last read from the source had to wait: data arrives slowly (`tail -f`).
+    waited: bool,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -52,12 +57,21 @@ impl<R: Read> Reader<R> {
             core,
             ends: vec![0; 16],
             started: false,
+            waited: false,
         }
     }
 
     /// Input bytes consumed so far.
     pub fn bytes(&self) -> u64 {
         self.before + self.pos as u64
+    }
+
+    /// True when every byte read so far is used and the source was slow to give them: the
+    /// next read will likely wait, so a live pipeline (`tail -f log | estimate | bucket
+    /// --stream`) wants what was written so far passed on now.
+    #[inline]
+    pub fn idle(&self) -> bool {
+        self.waited && self.pos == self.end
     }
 
     /// Reads on (up to `limit` more bytes, discarded) to see whether the source fails there.
@@ -88,7 +102,10 @@ impl<R: Read> Reader<R> {
             self.buf.resize(self.buf.len() * 2, 0);
         }
         loop {
-            match self.src.read(&mut self.buf[self.end..]) {
+            let asked = std::time::Instant::now();
+            let got = self.src.read(&mut self.buf[self.end..]);
+            self.waited = asked.elapsed() >= SLOW;
+            match got {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);

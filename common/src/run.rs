@@ -260,6 +260,12 @@ impl<F: Filter> Pump<F> {
             if let Err(e) = self.filter.row(row, out) {
                 return Err(self.place(e, name, Some(row.line())));
             }
+            // Before waiting on a slow source, pass on what is written: no row sits in a
+            // buffer while the input is idle.
+            if reader.idle() {
+                out.flush()
+                    .map_err(|e| self.place(Error::io(e), name, None))?;
+            }
             let before = self.bytes_before;
             self.progress.row(|| before + reader.bytes());
         }
