@@ -10,7 +10,7 @@ use std::io::Write;
 
 use common::error::show;
 use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
-use common::{find_column, Error, Filter, Record, Result, Writer};
+use common::{find_column, find_columns, Error, Filter, Record, Result, Writer};
 use hashbrown::HashTable;
 use itertools::Itertools;
 
@@ -375,11 +375,8 @@ impl Filter for Bucketer {
             None => 0,
         };
         self.time_col = String::from_utf8_lossy(header.field(self.time_idx)).into_owned();
-        let find = |names: &[String]| -> Result<Vec<usize>> {
-            names.iter().map(|n| find_column(header, n)).collect()
-        };
-        self.key_idx = find(&self.params.by)?;
-        self.sum_idx = find(&self.params.sums)?;
+        self.key_idx = find_columns(header, &self.params.by)?;
+        self.sum_idx = find_columns(header, &self.params.sums)?;
         self.columns = vec![Column::default(); self.sum_idx.len()];
         let time_name = self
             .params

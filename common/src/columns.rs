@@ -1,12 +1,20 @@
 //! Finding the columns a filter reads by name.
 
-use crate::{record, Error, Record, Result};
+use crate::{Error, Record, Result};
 
 /// Finds the one column named `name` in `header`. A missing name is an error that shows the
 /// header; so is a name the header holds twice, since either column could be meant (pandas
 /// would read the second as `name.1`). Duplicated names that no filter looks up are fine.
 pub fn find_column(header: &Record, name: &str) -> Result<usize> {
-    let first = record::find_column(header, name)?;
+    let first = header
+        .iter()
+        .position(|h| h == name.as_bytes())
+        .ok_or_else(|| {
+            Error::data(format!(
+                "no column named '{name}'; the header is: {}",
+                header.to_text()
+            ))
+        })?;
     let count = header.iter().filter(|h| *h == name.as_bytes()).count();
     if count > 1 {
         return Err(Error::data(format!(
@@ -15,6 +23,14 @@ pub fn find_column(header: &Record, name: &str) -> Result<usize> {
         )));
     }
     Ok(first)
+}
+
+/// Finds each of `names` in `header`, in order.
+pub fn find_columns<S: AsRef<str>>(header: &Record, names: &[S]) -> Result<Vec<usize>> {
+    names
+        .iter()
+        .map(|n| find_column(header, n.as_ref()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -31,6 +47,10 @@ mod tests {
             "{err}"
         );
         let err = find_column(&h, "ipv6").unwrap_err().to_string();
-        assert!(err.contains("no column named 'ipv6'"), "{err}");
+        assert_eq!(
+            err,
+            "no column named 'ipv6'; the header is: t,size,flow,size"
+        );
+        assert_eq!(find_columns(&h, &["flow", "t"]).unwrap(), [2, 0]);
     }
 }

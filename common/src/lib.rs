@@ -12,7 +12,7 @@ pub mod run;
 pub mod signals;
 pub mod writer;
 
-pub use columns::find_column;
+pub use columns::{find_column, find_columns};
 pub use error::{Error, Result};
 pub use output::Output;
 pub use progress::Progress;

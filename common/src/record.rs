@@ -1,7 +1,5 @@
 //! One CSV record as the filters see it: field bytes, where each field is, and its line.
 
-use crate::{Error, Result};
-
 /// A record read from CSV. Reused from row to row, so reading allocates nothing once warm.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
@@ -88,19 +86,6 @@ impl Record {
     }
 }
 
-/// Finds one named column in `header`; a missing one is an error that shows the header.
-pub fn find_column(header: &Record, name: &str) -> Result<usize> {
-    header
-        .iter()
-        .position(|h| h == name.as_bytes())
-        .ok_or_else(|| {
-            Error::data(format!(
-                "no column named '{name}'; the header is: {}",
-                header.to_text()
-            ))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,16 +99,5 @@ mod tests {
         r.push(b"x");
         assert_eq!(r.len(), 4);
         assert_eq!(r.to_text(), "a,,bc,x");
-    }
-
-    #[test]
-    fn missing_column_lists_the_header() {
-        let h = Record::from_fields(["timestamp", "size"]);
-        assert_eq!(find_column(&h, "size").unwrap(), 1);
-        let e = find_column(&h, "ipv6").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "no column named 'ipv6'; the header is: timestamp,size"
-        );
     }
 }

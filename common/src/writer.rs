@@ -107,10 +107,6 @@ impl<W: Write> Writer<W> {
         self.flush()?;
         Ok(self.inner)
     }
-
-    pub fn get_ref(&self) -> &W {
-        &self.inner
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use common::error::show;
 use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
-use common::{find_column, Error, Filter, Record, Result, Writer};
+use common::{find_columns, Error, Filter, Record, Result, Writer};
 
 /// Which columns are counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,8 +91,7 @@ impl Filter for Delta {
         let indices: Vec<usize> = if self.params.cols.is_empty() {
             (1..header.len()).collect()
         } else {
-            let find = |c: &String| find_column(header, c);
-            self.params.cols.iter().map(find).collect::<Result<_>>()?
+            find_columns(header, &self.params.cols)?
         };
         for (n, &i) in indices.iter().enumerate() {
             if self.counter_of[i].replace(n).is_some() {

@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use common::num::is_missing;
-use common::{find_column, Error, Filter, Record, Result, Writer};
+use common::{find_columns, Error, Filter, Record, Result, Writer};
 
 /// Which columns to keep, which to melt, and what to call the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,15 +76,15 @@ impl Filter for Pivot {
         self.id_idx = if self.params.ids.is_empty() {
             vec![0]
         } else {
-            let find = |id: &String| find_column(header, id);
-            self.params.ids.iter().map(find).collect::<Result<_>>()?
+            find_columns(header, &self.params.ids)?
         };
-        self.map_idx = self
+        let sources: Vec<&str> = self
             .params
             .maps
             .iter()
-            .map(|(src, _)| find_column(header, src))
-            .collect::<Result<_>>()?;
+            .map(|(src, _)| src.as_str())
+            .collect();
+        self.map_idx = find_columns(header, &sources)?;
         let mut out = Record::from_fields(self.id_idx.iter().map(|&i| header.field(i)));
         for name in [&self.params.key, &self.params.value] {
             if out.iter().any(|h| h == name.as_bytes()) {
