@@ -218,6 +218,19 @@ pub fn path_with_only(dir: &Dir, keep: &str) -> Option<PathBuf> {
     found.then_some(shims)
 }
 
+/// Each installed bzip2 decoder, with a PATH (see [`path_with_only`]) that holds only it;
+/// the ones not installed are named as skipped.
+pub fn installed_decoders(dir: &Dir) -> Vec<(&'static str, PathBuf)> {
+    let mut found = Vec::new();
+    for decoder in ["lbzip2", "pbzip2", "bzip2"] {
+        match path_with_only(dir, decoder) {
+            Some(path) => found.push((decoder, path)),
+            None => eprintln!("skipped {decoder}: not installed"),
+        }
+    }
+    found
+}
+
 /// bzip2-compresses `data` (one stream).
 pub fn bz2(data: &[u8]) -> Vec<u8> {
     let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
