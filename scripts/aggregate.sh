@@ -75,7 +75,7 @@ if [[ -n $monitor ]]; then
     [[ -e ${shards[0]} ]] || die "no daily files in $monitor/tracepoints/net"
     layout=monitor
     estimated() { monitor_files "$monitor" tracepoints | estimate -q; }
-    systemd() { monitor_files "$monitor" systemd | delta -q --cols IPIngressBytes,IPEgressBytes; }
+    systemd() { monitor_files "$monitor" systemd | increase -q --cols IPIngressBytes,IPEgressBytes; }
 else
     case ${#args[@]} in
     0) args=("$root/scripts/sample/tracepoints.csv.bz2" "$root/scripts/sample/systemd.csv.bz2") ;;

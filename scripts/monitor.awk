@@ -5,7 +5,7 @@
 #   awk -v kind=tracepoints -f monitor.awk tracepoints/net/*.csv
 #       -> timestamp,ipv6,flow,msg_type,size (ipv6: the peer address holds a '[')
 #   awk -v kind=systemd -f monitor.awk systemd/ip_accounting/*.csv
-#       -> timestamp,IPIngressBytes,IPEgressBytes (still cumulative: pipe through delta)
+#       -> timestamp,IPIngressBytes,IPEgressBytes (still cumulative: pipe through increase)
 BEGIN {
     FS = OFS = ","
     if (kind == "tracepoints") {

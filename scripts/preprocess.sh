@@ -14,7 +14,7 @@ notebook's inputs:
   OUTDIR/systemd_preprocessed.csv.bz2      timestamp,IPIngressBytes,IPEgressBytes
 Rows with an empty field are dropped, ipv6 is true when the peer address
 holds a '[', and the cumulative byte counters become per-row increments
-(delta: a counter restart is counted from zero, so no bytes are lost).
+(increase: a counter restart is counted from zero, so no bytes are lost).
 scripts/aggregate.sh --monitor does the same on the fly, without these files.
 USAGE
 }
@@ -39,6 +39,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 work=$(mktemp -d "$outdir/.preprocess.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 monitor_files "$dir" tracepoints | "${bzip2[@]}" >"$work/tracepoints_preprocessed.csv.bz2"
-monitor_files "$dir" systemd | delta -q --cols IPIngressBytes,IPEgressBytes |
+monitor_files "$dir" systemd | increase -q --cols IPIngressBytes,IPEgressBytes |
     "${bzip2[@]}" >"$work/systemd_preprocessed.csv.bz2"
 mv -f "$work"/*_preprocessed.csv.bz2 "$outdir"/

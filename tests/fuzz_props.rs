@@ -4,42 +4,50 @@
 //! all), and never panics.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use bucket::{Bucketer, Params as BucketParams};
+mod support;
+
 use common::error::Kind;
 use common::{Error, Reader, Record};
 use estimate::{Estimator, NetSize, Params as EstimateParams};
-use pivot::{Params as PivotParams, Pivot};
 use proptest::prelude::*;
+use support::{filters, transform};
 
 const TP: &str = "timestamp,ipv6,flow,msg_type,size\n";
 const SD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n";
 const BUCKETED: &str = "timestamp,flow,net_size\n";
 
 fn estimate(input: &[u8]) -> Result<String, Error> {
-    common::transform(Estimator::new(EstimateParams::default()).unwrap(), input)
+    transform("estimate", &[], input)
 }
 
 fn pivot(input: &[u8]) -> Result<String, Error> {
-    common::transform(Pivot::new(PivotParams::default()).unwrap(), input)
+    transform("pivot", &[], input)
 }
 
 fn bucket(input: &[u8], stream: bool) -> Result<String, Error> {
-    let params = BucketParams {
-        by: vec!["flow".into()],
-        stream,
-        ..BucketParams::default()
+    let args: &[&str] = if stream {
+        &["--every", "1h", "--by", "flow", "--stream"]
+    } else {
+        &["--every", "1h", "--by", "flow"]
     };
-    common::transform(Bucketer::new(params).unwrap(), input)
+    transform("bucket", args, input)
 }
 
-/// Every filter on the same bytes.
-fn all(input: &[u8]) -> [(&'static str, Result<String, Error>); 4] {
-    [
-        ("estimate", estimate(input)),
-        ("pivot", pivot(input)),
-        ("bucket", bucket(input, false)),
-        ("bucket --stream", bucket(input, true)),
-    ]
+/// Every filter on the same bytes: each with its sample arguments, and bucket also as it
+/// reads `estimate`'s output, in batch and in --stream.
+fn all(input: &[u8]) -> Vec<(String, Result<String, Error>)> {
+    let mut runs: Vec<(String, Result<String, Error>)> = filters()
+        .into_iter()
+        .map(|(name, args, _)| {
+            (
+                format!("{name} {}", args.join(" ")),
+                transform(name, args, input),
+            )
+        })
+        .collect();
+    runs.push(("bucket --by flow".into(), bucket(input, false)));
+    runs.push(("bucket --by flow --stream".into(), bucket(input, true)));
+    runs
 }
 
 /// An error must be about the data and say where: a line, or that there was no header.
@@ -146,7 +154,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes(input in prop::collection::vec(any::<u8>(), 0..400)) {
         for (name, result) in all(&input) {
-            placed(name, &result)?;
+            placed(&name, &result)?;
         }
     }
 
@@ -156,7 +164,7 @@ proptest! {
         let header = [TP, SD, BUCKETED][header];
         let input = [header.as_bytes(), &body].concat();
         for (name, result) in all(&input) {
-            placed(name, &result)?;
+            placed(&name, &result)?;
         }
     }
 

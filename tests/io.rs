@@ -2,24 +2,7 @@
 
 mod support;
 
-use support::{bunzip2, bz2, Dir};
-
-const SYSTEMD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n\
-    2024-12-28 00:00:09+00:00,15828.0,8078.0\n\
-    2024-12-28 00:00:14+00:00,19492.0,14545.0\n";
-
-const TRACEPOINTS: &str = "timestamp,ipv6,flow,msg_type,size\n\
-    2024-12-28 00:00:09+00:00,False,in,inv,37\n\
-    2024-12-28 00:00:09+00:00,True,out,tx,250\n";
-
-/// Each filter with arguments that accept `input`.
-fn filters() -> [(&'static str, &'static [&'static str], &'static str); 3] {
-    [
-        ("estimate", &[], TRACEPOINTS),
-        ("pivot", &[], SYSTEMD),
-        ("bucket", &["--every", "1h", "--sum", "size"], TRACEPOINTS),
-    ]
-}
+use support::{bunzip2, bz2, filters, Dir, FILTERS, SYSTEMD, TRACEPOINTS};
 
 #[test]
 fn plain_bzip2_and_multistream_bzip2_read_alike() {
@@ -183,7 +166,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn help_shows_examples() {
     let dir = Dir::new();
-    for name in ["estimate", "pivot", "bucket"] {
+    for &name in FILTERS {
         let help = dir.run(name, &["--help"], "").ok();
         assert!(help.contains("Examples:"), "{name}: {help}");
         assert!(help.contains("-o, --output <FILE>"), "{name}: {help}");
@@ -252,4 +235,60 @@ fn rows_from_a_slow_source_come_out_without_waiting_for_more() {
             "2024-12-28 00:00:09Z,True,2,98"
         ]
     );
+}
+
+#[test]
+fn the_list_of_filters_is_the_list_of_binaries() {
+    let manifest = support::read_repo("Cargo.toml");
+    let mut bins: Vec<&str> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|section| {
+            let line = section.lines().find(|l| l.starts_with("name = "))?;
+            Some(line.trim_start_matches("name = ").trim_matches('"'))
+        })
+        .collect();
+    let mut listed = FILTERS.to_vec();
+    bins.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(
+        bins, listed,
+        "Cargo.toml's [[bin]] targets vs common::cli::FILTERS"
+    );
+    let dir = Dir::new();
+    for &name in FILTERS {
+        let version = dir.run(name, &["--version"], "").ok();
+        assert_eq!(version, format!("{name} {}\n", env!("CARGO_PKG_VERSION")));
+    }
+}
+
+#[test]
+fn every_filter_generates_man_pages_and_completions() {
+    let dir = Dir::new();
+    let man = std::process::Command::new("man").arg("--version").output();
+    let have_man = man.is_ok_and(|o| o.status.success());
+    if !have_man {
+        eprintln!("skipped rendering man pages: man is not installed");
+    }
+    for &name in FILTERS {
+        for kind in [
+            "man",
+            "complete-bash",
+            "complete-zsh",
+            "complete-fish",
+            "complete-powershell",
+        ] {
+            let out = dir.run(name, &["--generate", kind], "").ok();
+            assert!(out.contains(name), "{name} --generate {kind}: {out}");
+        }
+        if have_man {
+            let page = dir.run(name, &["--generate", "man"], "").ok();
+            dir.write("page.1", page);
+            let run = dir.sh("MANWIDTH=80 man -l page.1 | col -b");
+            let text = run.ok();
+            assert!(text.contains("NAME") && text.contains(name), "{run:?}");
+        }
+    }
+    dir.run("bucket", &["--generate", "nroff"], "")
+        .fails(2, "invalid value 'nroff'");
 }

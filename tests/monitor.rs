@@ -1,4 +1,4 @@
-//! From the monitor's raw daily files: delta, scripts/preprocess.sh, aggregate.sh --monitor.
+//! From the monitor's raw daily files: increase, scripts/preprocess.sh, aggregate.sh --monitor.
 //!
 //! tests/data/monitor (made by its make.sh) holds three days of raw files with a restart of
 //! the node on 2024-12-29 at 12:00 and an empty field in each kind of file.
@@ -104,7 +104,8 @@ fn aggregate_from_the_monitor_folder_equals_the_computation_by_hand() {
     );
     run.ok();
     assert!(
-        run.stderr.contains("delta: warning: 1 counter restart(s)"),
+        run.stderr
+            .contains("increase: warning: 1 counter restart(s)"),
         "{run:?}"
     );
     for (daily, suffix) in [(false, "hourly"), (true, "daily")] {
@@ -212,19 +213,19 @@ fn a_folder_without_daily_files_is_an_error() {
 }
 
 #[test]
-fn delta_on_the_command_line() {
+fn increase_on_the_command_line() {
     let dir = Dir::new();
     let input = "t,a,b\n0,10,1.5\n5,15,2.0\n10,3,2.5\n";
-    let run = dir.run("delta", &[], input);
+    let run = dir.run("increase", &[], input);
     assert_eq!(run.ok(), "t,a,b\n5,5,0.5\n10,3,0.5\n");
     assert_eq!(
         run.stderr,
-        "delta: warning: 1 counter restart(s) (a value below its predecessor), at line 4; each counted from zero\n"
+        "increase: warning: 1 counter restart(s) (a value below its predecessor), at line 4; each counted from zero\n"
     );
-    dir.run("delta", &["--cols", "c"], input).fails(
+    dir.run("increase", &["--cols", "c"], input).fails(
         1,
-        "delta: line 1: no column named 'c'; the header is: t,a,b",
+        "increase: line 1: no column named 'c'; the header is: t,a,b",
     );
-    dir.run("delta", &[], "t,a\n0,1\n5,x\n")
-        .fails(1, "delta: line 3, column a: 'x' is not a number");
+    dir.run("increase", &[], "t,a\n0,1\n5,x\n")
+        .fails(1, "increase: line 3, column a: 'x' is not a number");
 }

@@ -3,6 +3,7 @@
 //! Memory grows with the number of groups (bucket × keys), never with the rows: each row is
 //! folded into its group's running sums as it arrives.
 
+pub mod cli;
 pub mod time;
 
 use std::hash::BuildHasher;
@@ -35,6 +36,11 @@ pub struct Params {
     pub float: bool,
 }
 
+impl Params {
+    /// The column summed when none is named: the command line's default too.
+    pub const SUM: &str = "net_size";
+}
+
 impl Default for Params {
     fn default() -> Self {
         Params {
@@ -42,7 +48,7 @@ impl Default for Params {
             time: None,
             time_name: None,
             by: Vec::new(),
-            sums: vec!["net_size".into()],
+            sums: vec![Params::SUM.into()],
             count: None,
             stream: false,
             float: false,

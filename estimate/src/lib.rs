@@ -4,6 +4,8 @@
 //! `m = size + overhead` application bytes, cut into `ceil(m / mss)` TCP segments of at most
 //! `mss = mtu - ip - tcp` bytes, each carrying `ip + tcp` header bytes.
 
+pub mod cli;
+
 use std::io::Write;
 
 use common::num::{parse_u64, write_int, write_py_float};
@@ -33,19 +35,30 @@ pub struct Params {
     pub out_col: String,
 }
 
+impl Params {
+    /// The notebook's assumptions: the defaults of the command line too.
+    pub const MTU: u64 = 1500;
+    pub const TCP_HEADER: u64 = 32;
+    pub const IPV4_HEADER: u64 = 20;
+    pub const IPV6_HEADER: u64 = 40;
+    pub const OVERHEAD: u64 = 24;
+    pub const SIZE_COL: &str = "size";
+    pub const IPV6_COL: &str = "ipv6";
+    pub const OUT_COL: &str = "net_size";
+}
+
 impl Default for Params {
-    /// The notebook's assumptions.
     fn default() -> Self {
         Params {
-            mtu: 1500,
-            tcp_header: 32,
-            ipv4_header: 20,
-            ipv6_header: 40,
-            overhead: 24,
+            mtu: Params::MTU,
+            tcp_header: Params::TCP_HEADER,
+            ipv4_header: Params::IPV4_HEADER,
+            ipv6_header: Params::IPV6_HEADER,
+            overhead: Params::OVERHEAD,
             ack_ratio: None,
-            size_col: "size".into(),
-            ipv6: Ipv6Source::Flag("ipv6".into()),
-            out_col: "net_size".into(),
+            size_col: Params::SIZE_COL.into(),
+            ipv6: Ipv6Source::Flag(Params::IPV6_COL.into()),
+            out_col: Params::OUT_COL.into(),
         }
     }
 }

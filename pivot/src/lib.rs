@@ -3,6 +3,8 @@
 //! This is the notebook's `rename(...)[["in", "out"]].stack()`: one output row per mapped
 //! column, in the order given, values copied byte for byte, missing values dropped.
 
+pub mod cli;
+
 use std::io::Write;
 
 use common::num::is_missing;
@@ -19,17 +21,23 @@ pub struct Params {
     pub value: String,
 }
 
+impl Params {
+    /// The notebook's melt of systemd's IP accounting: the defaults of the command line too.
+    pub const MAPS: [&str; 2] = ["IPIngressBytes=in", "IPEgressBytes=out"];
+    pub const KEY: &str = "flow";
+    pub const VALUE: &str = "net_size";
+}
+
 impl Default for Params {
-    /// The notebook's melt of systemd's IP accounting.
     fn default() -> Self {
         Params {
             ids: Vec::new(),
-            maps: vec![
-                ("IPIngressBytes".into(), "in".into()),
-                ("IPEgressBytes".into(), "out".into()),
-            ],
-            key: "flow".into(),
-            value: "net_size".into(),
+            maps: Params::MAPS
+                .iter()
+                .filter_map(|m| parse_map(m).ok())
+                .collect(),
+            key: Params::KEY.into(),
+            value: Params::VALUE.into(),
         }
     }
 }

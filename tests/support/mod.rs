@@ -7,20 +7,26 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The path of one of the package's binaries.
+pub use common::cli::FILTERS;
+#[allow(unused_imports)] // each test crate uses a different part
+pub use tools::{filters, sample, transform, SYSTEMD, TRACEPOINTS};
+
+#[path = "tools.rs"]
+mod tools;
+
+/// The path of one of the package's binaries (a name in [`FILTERS`]).
 pub fn bin(name: &str) -> PathBuf {
-    PathBuf::from(match name {
-        "estimate" => env!("CARGO_BIN_EXE_estimate"),
-        "pivot" => env!("CARGO_BIN_EXE_pivot"),
-        "bucket" => env!("CARGO_BIN_EXE_bucket"),
-        "delta" => env!("CARGO_BIN_EXE_delta"),
-        other => panic!("no binary named {other}"),
-    })
+    assert!(
+        FILTERS.contains(&name),
+        "{name} is not in common::cli::FILTERS"
+    );
+    bin_dir().join(name)
 }
 
-/// The folder of the binaries under test.
+/// The folder of the binaries under test: the test executable runs from its `deps/`.
 pub fn bin_dir() -> PathBuf {
-    bin("estimate").parent().unwrap().to_path_buf()
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_path_buf()
 }
 
 /// A file of the repository.

@@ -1,9 +1,12 @@
-//! The row transforms through common::transform, as the binaries drive them: any input gives
-//! output or a data error with its line (or the no-header error), never a panic.
+//! Every filter's library entry point, as the binaries drive it: any input gives output or a
+//! data error with its line (or the no-header error), never a panic.
 #![no_main]
 
 use common::error::Kind;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../../support/tools.rs"]
+mod tools;
 
 fn check(result: common::Result<String>) {
     if let Err(e) = result {
@@ -27,20 +30,12 @@ fuzz_target!(|data: &[u8]| {
         _ => b"",
     };
     let input = [header, body].concat();
-    let est = estimate::Estimator::new(estimate::Params::default()).unwrap();
-    check(common::transform(est, &input));
-    let piv = pivot::Pivot::new(pivot::Params::default()).unwrap();
-    check(common::transform(piv, &input));
-    for stream in [false, true] {
-        let params = bucket::Params {
-            by: vec!["flow".into()],
-            every: if pick & 4 == 0 { 3600 } else { 86_400 },
-            stream,
-            ..bucket::Params::default()
-        };
-        check(common::transform(
-            bucket::Bucketer::new(params).unwrap(),
-            &input,
-        ));
+    for (name, args, _) in tools::filters() {
+        check(tools::transform(name, args, &input));
+    }
+    let every = if pick & 4 == 0 { "1h" } else { "1d" };
+    for stream in [&[][..], &["--stream"]] {
+        let args = [&["--every", every, "--by", "flow"][..], stream].concat();
+        check(tools::transform("bucket", &args, &input));
     }
 });

@@ -1,9 +1,9 @@
-//! `delta`: the command line of the counter-increment filter.
-
-use std::process::ExitCode;
+//! The command line of `increase`: flags to [`Params`], examples in the help.
 
 use clap::Parser;
-use delta::{Delta, Params};
+use common::{IoArgs, Result};
+
+use crate::{Increase, Params};
 
 /// Turn cumulative counter columns into per-row increments.
 ///
@@ -14,21 +14,22 @@ use delta::{Delta, Params};
 /// missing value gives an empty increment and the next reading covers the gap.
 /// Other columns pass through.
 #[derive(Parser, Debug)]
-#[command(
-    version,
-    after_help = "Examples:
-  delta --cols IPIngressBytes,IPEgressBytes systemd/ip_accounting/*.csv | pivot | bucket --every 1h --by flow
-  delta -o increments.csv.bz2 counters.csv"
-)]
-struct Args {
+#[command(after_help = "Examples:
+  increase --cols IPIngressBytes,IPEgressBytes systemd/ip_accounting/*.csv | pivot | bucket --every 1h --by flow
+  increase -o increments.csv.bz2 counters.csv")]
+pub struct Args {
     /// Counter columns (repeatable or comma-separated) [default: every column but the first].
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     cols: Vec<String>,
     #[command(flatten)]
-    io: common::IoArgs,
+    io: IoArgs,
 }
 
-fn main() -> ExitCode {
-    let a = Args::parse();
-    common::run("delta", &a.io, Ok(Delta::new(Params { cols: a.cols })))
+impl common::cli::Tool for Args {
+    const NAME: &'static str = "increase";
+    type Filter = Increase;
+
+    fn into_parts(self) -> (IoArgs, Result<Increase>) {
+        (self.io, Ok(Increase::new(Params { cols: self.cols })))
+    }
 }

@@ -5,6 +5,8 @@
 //! predecessor means the counter restarted, so the increment is the value itself (what
 //! Prometheus' `increase()` does): no bytes are thrown away.
 
+pub mod cli;
+
 use std::io::Write;
 
 use common::error::show;
@@ -60,7 +62,7 @@ impl Value {
 
 /// The filter: remembers each counter's last reading.
 #[derive(Debug)]
-pub struct Delta {
+pub struct Increase {
     params: Params,
     /// Per input column: its index among the counters, if it is one.
     counter_of: Vec<Option<usize>>,
@@ -71,9 +73,9 @@ pub struct Delta {
     restart_lines: Vec<u64>,
 }
 
-impl Delta {
-    pub fn new(params: Params) -> Delta {
-        Delta {
+impl Increase {
+    pub fn new(params: Params) -> Increase {
+        Increase {
             params,
             counter_of: Vec::new(),
             names: Vec::new(),
@@ -85,7 +87,7 @@ impl Delta {
     }
 }
 
-impl Filter for Delta {
+impl Filter for Increase {
     fn header(&mut self, header: &Record) -> Result<Record> {
         self.counter_of = vec![None; header.len()];
         let indices: Vec<usize> = if self.params.cols.is_empty() {
@@ -178,7 +180,7 @@ mod tests {
         let params = Params {
             cols: cols.iter().map(|c| (*c).to_owned()).collect(),
         };
-        common::transform(Delta::new(params), input.as_bytes())
+        common::transform(Increase::new(params), input.as_bytes())
     }
 
     #[test]
@@ -194,7 +196,7 @@ mod tests {
     #[test]
     fn a_restart_counts_from_zero_and_is_reported() {
         let input = "t,bytes\n0,100\n5,150\n10,30\n15,40\n";
-        let mut d = Delta::new(Params::default());
+        let mut d = Increase::new(Params::default());
         let out = common::transform(&mut d, input.as_bytes()).unwrap();
         assert_eq!(out, "t,bytes\n5,50\n10,30\n15,10\n");
         assert_eq!(d.restarts, 1);

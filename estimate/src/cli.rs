@@ -1,0 +1,80 @@
+//! The command line of `estimate`: flags to [`Params`], examples in the help.
+
+use clap::Parser;
+use common::{IoArgs, Result};
+
+use crate::{Estimator, Ipv6Source, Params};
+
+/// Append `net_size`, the estimated TCP/IP bytes of each P2P message.
+///
+/// net_size = m + ceil(m / mss) * (ip + tcp), where m = size + overhead and
+/// mss = mtu - ip - tcp; ip is the IPv6 header size when the row's ipv6 is true,
+/// else the IPv4 one. Every input column passes through unchanged.
+#[derive(Parser, Debug)]
+#[command(after_help = "Examples:
+  bzcat tracepoints.csv.bz2 | estimate | bucket --every 1h --by flow,msg_type
+  estimate -o with_net_size.csv.bz2 tracepoints_preprocessed.csv.bz2
+  estimate --ipv6-from peer_addr --ack-ratio 2 tracepoints/net/2024-12-28.csv
+  tail -f today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --stream")]
+pub struct Args {
+    /// Maximum transmission unit, in bytes.
+    #[arg(long, default_value_t = Params::MTU, value_name = "BYTES")]
+    mtu: u64,
+    /// TCP header size (32: with the timestamp option).
+    #[arg(long, default_value_t = Params::TCP_HEADER, value_name = "BYTES")]
+    tcp_header: u64,
+    /// IPv4 header size.
+    #[arg(long, default_value_t = Params::IPV4_HEADER, value_name = "BYTES")]
+    ipv4_header: u64,
+    /// IPv6 header size.
+    #[arg(long, default_value_t = Params::IPV6_HEADER, value_name = "BYTES")]
+    ipv6_header: u64,
+    /// Bitcoin P2P message overhead: magic, command, length and checksum.
+    #[arg(long, default_value_t = Params::OVERHEAD, value_name = "BYTES")]
+    overhead: u64,
+    /// Also count one ACK (ip + tcp bytes) per R segments; net_size becomes fractional.
+    #[arg(long, value_name = "R")]
+    ack_ratio: Option<f64>,
+    /// The message size column.
+    #[arg(long, default_value = Params::SIZE_COL, value_name = "COL")]
+    size_col: String,
+    /// The boolean IPv6 column (True/False, true/false, 1/0).
+    #[arg(
+        long,
+        default_value = Params::IPV6_COL,
+        value_name = "COL",
+        conflicts_with = "ipv6_from"
+    )]
+    ipv6_col: String,
+    /// Derive IPv6 from an address column instead: an address containing `[` is IPv6.
+    #[arg(long, value_name = "COL")]
+    ipv6_from: Option<String>,
+    /// The name of the appended column.
+    #[arg(long, default_value = Params::OUT_COL, value_name = "COL")]
+    out_col: String,
+    #[command(flatten)]
+    io: IoArgs,
+}
+
+impl common::cli::Tool for Args {
+    const NAME: &'static str = "estimate";
+    type Filter = Estimator;
+
+    fn into_parts(self) -> (IoArgs, Result<Estimator>) {
+        let ipv6 = self
+            .ipv6_from
+            .map_or(Ipv6Source::Flag(self.ipv6_col), Ipv6Source::Address);
+        let params = Params {
+            mtu: self.mtu,
+            tcp_header: self.tcp_header,
+            ipv4_header: self.ipv4_header,
+            ipv6_header: self.ipv6_header,
+            overhead: self.overhead,
+            ack_ratio: self.ack_ratio,
+            size_col: self.size_col,
+            ipv6,
+            out_col: self.out_col,
+        };
+        (self.io, Estimator::new(params))
+    }
+}

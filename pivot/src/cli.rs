@@ -1,0 +1,49 @@
+//! The command line of `pivot`: flags to [`Params`], examples in the help.
+
+use clap::Parser;
+use common::{IoArgs, Result};
+
+use crate::{parse_map, Params, Pivot};
+
+/// Melt value columns into key/value rows, one output row per mapped column.
+///
+/// The defaults reproduce the notebook: `timestamp,IPIngressBytes,IPEgressBytes`
+/// becomes `timestamp,flow,net_size` with flow `in` and `out`. Values are copied byte
+/// for byte; a missing value (empty, NA, NaN, ...) gives no row, as pandas' stack().
+#[derive(Parser, Debug)]
+#[command(after_help = "Examples:
+  bzcat systemd_preprocessed.csv.bz2 | pivot | bucket --every 1h --by flow --time-name freq
+  pivot -o melted.csv.bz2 systemd_preprocessed.csv.bz2
+  pivot --map IPIngressPackets=in --map IPEgressPackets=out --value packets ip.csv")]
+pub struct Args {
+    /// A column copied to every output row (repeatable) [default: the first column].
+    #[arg(long = "id", value_name = "COL")]
+    ids: Vec<String>,
+    /// Melt column SRC into rows labelled LABEL (repeatable, in output order).
+    #[arg(long = "map", value_name = "SRC=LABEL", value_parser = parse_map,
+          default_values = Params::MAPS)]
+    maps: Vec<(String, String)>,
+    /// The name of the label column.
+    #[arg(long, default_value = Params::KEY, value_name = "NAME")]
+    key: String,
+    /// The name of the value column.
+    #[arg(long, default_value = Params::VALUE, value_name = "NAME")]
+    value: String,
+    #[command(flatten)]
+    io: IoArgs,
+}
+
+impl common::cli::Tool for Args {
+    const NAME: &'static str = "pivot";
+    type Filter = Pivot;
+
+    fn into_parts(self) -> (IoArgs, Result<Pivot>) {
+        let params = Params {
+            ids: self.ids,
+            maps: self.maps,
+            key: self.key,
+            value: self.value,
+        };
+        (self.io, Pivot::new(params))
+    }
+}

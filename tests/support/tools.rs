@@ -1,0 +1,47 @@
+//! The one table of the filters under test: arguments and an input each accepts, and its
+//! library entry point. Included by tests/support and by the fuzz targets (tests/fuzz).
+
+use common::cli::FILTERS;
+
+pub const TRACEPOINTS: &str = "timestamp,ipv6,flow,msg_type,size\n\
+    2024-12-28 00:00:09+00:00,False,in,inv,37\n\
+    2024-12-28 00:00:09+00:00,True,out,tx,250\n";
+
+pub const SYSTEMD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n\
+    2024-12-28 00:00:09+00:00,15828.0,8078.0\n\
+    2024-12-28 00:00:14+00:00,19492.0,14545.0\n";
+
+/// Arguments and an input that `tool` accepts: the one table behind every "for each
+/// filter" test. A name of [`FILTERS`] missing here fails every such test.
+pub fn sample(tool: &str) -> (&'static [&'static str], &'static str) {
+    match tool {
+        "estimate" => (&[], TRACEPOINTS),
+        "pivot" => (&[], SYSTEMD),
+        "bucket" => (&["--every", "1h", "--sum", "size"], TRACEPOINTS),
+        "increase" => (&[], SYSTEMD),
+        other => panic!("tests/support: no sample for {other}: add one to sample()"),
+    }
+}
+
+/// Every filter with its sample arguments and input.
+pub fn filters() -> Vec<(&'static str, &'static [&'static str], &'static str)> {
+    FILTERS
+        .iter()
+        .map(|&name| {
+            let (args, input) = sample(name);
+            (name, args, input)
+        })
+        .collect()
+}
+
+/// Runs `tool`'s library entry point: its command line parsed from `args`, over `input`.
+pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> common::Result<String> {
+    use common::cli::transform_args;
+    match tool {
+        "estimate" => transform_args::<estimate::cli::Args>(args, input),
+        "pivot" => transform_args::<pivot::cli::Args>(args, input),
+        "bucket" => transform_args::<bucket::cli::Args>(args, input),
+        "increase" => transform_args::<increase::cli::Args>(args, input),
+        other => panic!("tests/support: no entry point for {other}: add it to transform()"),
+    }
+}
