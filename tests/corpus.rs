@@ -324,12 +324,13 @@ fn cases() -> Vec<Case> {
         case("a leap second (pandas refuses it too)", "bucket", "--every 1h t.csv")
             .file("t.csv", "t,net_size\n2016-12-31 23:59:60Z,1\n")
             .fails(1, &["line 2, column t: '2016-12-31 23:59:60Z' is not a timestamp: there is no time 23:59:60"]),
-        case("year before pandas' range", "bucket", "--every 1h t.csv")
+        case("before pandas' range", "bucket", "--every 1h t.csv")
             .file("t.csv", "t,net_size\n1677-09-21 00:00:00,1\n")
-            .fails(1, &["line 2, column t: '1677-09-21 00:00:00' is not a timestamp: the year is outside pandas' range"]),
-        case("ten fraction digits", "bucket", "--every 1h t.csv")
+            .fails(1, &["line 2, column t: '1677-09-21 00:00:00' is not a timestamp: pandas' range is \
+                1677-09-21 00:12:43.145224193 to 2262-04-11 23:47:16.854775807"]),
+        case("ten fraction digits are cut to nanoseconds", "bucket", "--every 1h t.csv")
             .file("t.csv", "t,net_size\n2024-12-28 00:00:00.0123456789,1\n")
-            .fails(1, &["line 2, column t: '2024-12-28 00:00:00.0123456789' is not a timestamp like"]),
+            .prints("t,net_size\n2024-12-28,1\n"),
         case("two offsets in one file", "bucket", "--every 1h t.csv")
             .file("t.csv", "t,net_size\n2024-12-28 00:00:00+00:00,1\n\"2024-12-28 00:00:01+02:00\",1\n")
             .fails(1, &["bucket: t.csv: line 3, column t: '2024-12-28 00:00:01+02:00' has another time zone than \

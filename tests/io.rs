@@ -292,3 +292,47 @@ fn every_filter_generates_man_pages_and_completions() {
     dir.run("bucket", &["--generate", "nroff"], "")
         .fails(2, "invalid value 'nroff'");
 }
+
+/// On a terminal, the progress line is cleared before a message, on every exit path.
+#[test]
+fn an_error_does_not_land_on_the_progress_line() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: script (util-linux) is not installed, so no terminal to test on");
+        return;
+    }
+    let dir = Dir::new();
+    let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
+    dir.write("a.csv", format!("{TRACEPOINTS}{}", row.repeat(150_000)));
+    dir.write(
+        "b.csv",
+        format!(
+            "{}2024-12-28 00:00:09+00:00,False,in,inv,x\n",
+            row.repeat(150_000)
+        ),
+    );
+    // A pause mid-input, so that the progress line is drawn before the bad row arrives.
+    let inner = format!(
+        "{{ cat a.csv; sleep 0.5; cat b.csv; }} | {} > out.csv",
+        support::bin("estimate").display()
+    );
+    let run = dir.sh(&format!(
+        "script -qec '{inner}' typescript >/dev/null; cat typescript"
+    ));
+    let tty = run.stdout();
+    let drawn = tty
+        .find(" rows")
+        .unwrap_or_else(|| panic!("no progress line: {tty:?}"));
+    let error = tty
+        .find("estimate: line 300004, column size")
+        .unwrap_or_else(|| panic!("no error: {tty:?}"));
+    assert!(drawn < error, "{tty:?}");
+    let between = &tty[drawn..error];
+    assert!(
+        between.contains("\r\u{1b}[2K"),
+        "not cleared before the error: {between:?}"
+    );
+}

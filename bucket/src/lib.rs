@@ -82,16 +82,22 @@ impl Kahan {
 #[derive(Debug, Clone, Copy, Default)]
 struct Sum {
     int: i64,
+    /// The integer sum left 64 bits: an error only if the column stays integer to the end
+    /// (a later float value makes it float, as pandas would, and the float sum is right).
+    overflowed: bool,
     float: Kahan,
 }
 
 /// One value column's type so far.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Column {
     /// A float or missing value was seen: the column prints as floats.
     float: bool,
     /// `--stream` already printed integer sums of it: it must not turn float now.
     printed_int: bool,
+    /// Where an integer sum of this column first overflowed, for the error if it stays
+    /// integer: the line and the input's name.
+    overflow: Option<(u64, Option<String>)>,
 }
 
 /// The filter: resolves columns from the header, then folds rows into groups.
@@ -126,7 +132,8 @@ pub struct Bucketer {
     /// Naive timestamps print date-only when every bucket is a midnight; until a
     /// non-midnight bucket shows up, `--stream` holds its output to decide that.
     all_midnight: bool,
-    empty_key_rows: u64,
+    /// Rows with a key that pandas reads as missing (empty, NA, null, ...).
+    missing_key_rows: u64,
     rows: u64,
 }
 
@@ -137,6 +144,18 @@ impl Bucketer {
         }
         if params.sums.is_empty() && params.count.is_none() {
             return Err(Error::usage("nothing to compute: give --sum or --count"));
+        }
+        // Output names that the flags alone make twice are a usage error; those that need
+        // the header (the time column's own name) are checked in `header`.
+        let named = params
+            .time_name
+            .iter()
+            .chain(&params.by)
+            .chain(&params.sums);
+        if let Some(dup) = named.chain(&params.count).duplicates().next() {
+            return Err(Error::usage(format!(
+                "the output would have two columns named '{dup}'"
+            )));
         }
         Ok(Bucketer {
             params,
@@ -158,7 +177,7 @@ impl Bucketer {
             inputs: 0,
             current: None,
             all_midnight: true,
-            empty_key_rows: 0,
+            missing_key_rows: 0,
             rows: 0,
         })
     }
@@ -166,11 +185,12 @@ impl Bucketer {
     /// Warnings worth a line on stderr once the run is over.
     fn notes(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.empty_key_rows > 0 {
+        if self.missing_key_rows > 0 {
             out.push(format!(
-                "{} rows have an empty key; they are summed in groups with an empty key \
-                 (pandas would drop them)",
-                self.empty_key_rows
+                "{} rows have a key that pandas reads as missing (empty, NA, null, None, \
+                 nan, ...); they are summed in groups of their own, where pandas would drop \
+                 them (--dropna drops them)",
+                self.missing_key_rows
             ));
         }
         out
@@ -214,6 +234,17 @@ impl Bucketer {
             Some(_) => {}
         }
         let bucket = time::floor(stamp.wall, self.params.every);
+        if !time::bucket_in_range(bucket, stamp.offset) {
+            return Err(Error::value(
+                &self.time_col,
+                format!(
+                    "{}: its bucket starts before pandas' earliest time ({}), which pandas \
+                     refuses too",
+                    show(field),
+                    time::RANGE
+                ),
+            ));
+        }
         self.all_midnight &= time::is_midnight(bucket);
         self.last_time.clear();
         self.last_time.extend_from_slice(field);
@@ -251,6 +282,7 @@ impl Bucketer {
     fn add(&mut self, group: usize, row: &Record) -> Result<()> {
         self.counts[group] += 1;
         let width = self.sum_idx.len();
+        let input = &self.input;
         for (c, &idx) in self.sum_idx.iter().enumerate() {
             let field = row.field(idx);
             let column = &mut self.columns[c];
@@ -264,11 +296,24 @@ impl Bucketer {
             if !column.float {
                 match parse_i64(field) {
                     Int::Value(n) => {
-                        sum.int = sum.int.checked_add(n).ok_or_else(|| {
-                            Error::value(name, "the sum overflows a 64-bit integer")
-                        })?;
-                        #[allow(clippy::cast_precision_loss)] // as pandas converts it
-                        sum.float.add(n as f64);
+                        match sum.int.checked_add(n) {
+                            Some(total) => sum.int = total,
+                            None => {
+                                sum.overflowed = true;
+                                column
+                                    .overflow
+                                    .get_or_insert_with(|| (row.line(), input.clone()));
+                            }
+                        }
+                        // The value as pandas reads it once the column is float: exact up
+                        // to 15 digits, else its converter's own rounding (zeros count).
+                        #[allow(clippy::cast_precision_loss)] // exact below 10^15
+                        let as_float = if field.len() <= 15 {
+                            n as f64
+                        } else {
+                            parse_f64(field).unwrap_or(n as f64)
+                        };
+                        sum.float.add(as_float);
                         continue;
                     }
                     Int::Overflow => {
@@ -312,6 +357,16 @@ impl Bucketer {
                 let sum = self.sums[id * width + c];
                 if column.float || self.params.float {
                     out.field_with(|buf| write_py_float(buf, sum.float.sum));
+                } else if sum.overflowed {
+                    // Integer to the end, so pandas would wrap around: refuse instead.
+                    let (line, file) = column.overflow.clone().unwrap_or_default();
+                    return Err(Error::value(
+                        &self.params.sums[c],
+                        "the sum overflows a 64-bit integer (pandas would wrap around; \
+                         --float sums as floats)",
+                    )
+                    .line(line)
+                    .file(file.as_deref()));
                 } else {
                     out.field_with(|buf| write_int(buf, sum.int));
                     column.printed_int |= self.params.stream;
@@ -397,9 +452,10 @@ impl Filter for Bucketer {
             out.push(count.as_bytes());
         }
         if let Some(dup) = out.iter().duplicates().next() {
-            return Err(Error::usage(format!(
-                "the output would have two columns named '{}'",
-                String::from_utf8_lossy(dup)
+            return Err(Error::data(format!(
+                "the output would have two columns named {}: the timestamp column's name \
+                 is also a key or value name (rename it with --time-name)",
+                show(dup)
             )));
         }
         Ok(out)
@@ -440,16 +496,16 @@ impl Filter for Bucketer {
         // Sign-flipped big-endian: byte order is numeric order.
         self.key_buf
             .extend_from_slice(&(bucket ^ i64::MIN).to_be_bytes());
-        let mut empty_key = false;
+        let mut missing_key = false;
         for &i in &self.key_idx {
             let field = row.field(i);
-            empty_key |= field.is_empty();
+            missing_key |= is_missing(field);
             let len = u32::try_from(field.len())
                 .map_err(|_| Error::data("a key field longer than 4 GiB"))?;
             self.key_buf.extend_from_slice(&len.to_le_bytes());
             self.key_buf.extend_from_slice(field);
         }
-        self.empty_key_rows += u64::from(empty_key);
+        self.missing_key_rows += u64::from(missing_key);
         let group = self.group();
         self.add(group, row)
     }

@@ -191,20 +191,56 @@ fn bad_input_names_the_column() {
         let err = run(Params::default(), input).unwrap_err().to_string();
         assert!(err.contains(want), "{input:?}: {err}");
     }
-    let dup = Params {
+    // The time column's name comes from the data: a clash with it is the data's (exit 1,
+    // line 1); a clash the flags make alone is a usage error (exit 2).
+    let clash = Params {
         by: vec!["t".into()],
         ..Params::default()
     };
-    assert_eq!(run(dup, "t,net_size\n").unwrap_err().exit_code(), 2);
+    let err = run(clash, "t,net_size\n").unwrap_err();
+    assert_eq!((err.exit_code(), err.line), (1, Some(1)), "{err}");
+    let dup = Params {
+        by: vec!["flow".into(), "flow".into()],
+        ..Params::default()
+    };
+    assert_eq!(Bucketer::new(dup).unwrap_err().exit_code(), 2);
 }
 
 #[test]
-fn empty_keys_are_kept_and_counted() {
+fn an_integer_sum_overflows_only_if_the_column_stays_integer() {
+    let max = i64::MAX;
+    let overflow = format!("t,net_size\n2024-01-01 00:00:00,{max}\n2024-01-01 00:10:00,{max}\n");
+    let err = run(Params::default(), &overflow).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 3, column net_size: the sum overflows a 64-bit integer (pandas would wrap \
+         around; --float sums as floats)"
+    );
+    // A float anywhere makes the column float, as in pandas: no overflow then, and the
+    // order of the rows does not matter (pandas 2.2.3 prints these same sums).
+    let with_float = format!("{overflow}2024-01-01 00:20:00,0.5\n");
+    assert_eq!(
+        run(Params::default(), &with_float).unwrap(),
+        "t,net_size\n2024-01-01,1.8446744073709556e+19\n"
+    );
+    let float_first = format!(
+        "t,net_size\n2024-01-01 00:20:00,0.5\n2024-01-01 00:00:00,{max}\n2024-01-01 00:10:00,{max}\n"
+    );
+    assert_eq!(
+        run(Params::default(), &float_first).unwrap(),
+        "t,net_size\n2024-01-01,1.8446744073709556e+19\n"
+    );
+}
+
+#[test]
+fn missing_keys_are_kept_and_counted() {
     let mut b = Bucketer::new(hourly_by(&["flow"])).unwrap();
     let mut out = Writer::new(Vec::new());
     let header = Record::from_fields(["t", "flow", "net_size"]);
     b.header(&header).unwrap();
-    for flow in ["", "in", ""] {
+    for flow in [
+        "", "in", "", "NA", "null", "None", "nan", "<NA>", "1.#IND", "Null",
+    ] {
         b.row(
             &Record::from_fields(["2024-01-01 00:00:00", flow, "1"]),
             &mut out,
@@ -213,7 +249,17 @@ fn empty_keys_are_kept_and_counted() {
     }
     b.finish(&mut out).unwrap();
     let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
-    assert_eq!(text, "2024-01-01,,2\n2024-01-01,in,1\n");
+    assert_eq!(
+        text,
+        "2024-01-01,,2\n2024-01-01,1.#IND,1\n2024-01-01,<NA>,1\n2024-01-01,NA,1\n\
+         2024-01-01,None,1\n2024-01-01,Null,1\n2024-01-01,in,1\n2024-01-01,nan,1\n\
+         2024-01-01,null,1\n"
+    );
     assert_eq!(b.notes().len(), 1);
-    assert!(b.notes()[0].starts_with("2 rows have an empty key"));
+    // `Null` is text to pandas, like `in`.
+    assert!(
+        b.notes()[0].starts_with("8 rows have a key that pandas reads as missing"),
+        "{}",
+        b.notes()[0]
+    );
 }

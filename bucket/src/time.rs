@@ -11,11 +11,39 @@ pub enum Offset {
     Fixed(i32),
 }
 
-/// A parsed timestamp: seconds since the epoch of its own wall clock, and its offset.
+/// A parsed timestamp: seconds since the epoch of its own wall clock (the fraction, never
+/// needed for a whole-second step, only checked), and its offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     pub wall: i64,
     pub offset: Offset,
+}
+
+/// pandas' `Timestamp.min` and `Timestamp.max` in nanoseconds since the epoch (UTC for an
+/// aware timestamp): what a 64-bit nanosecond count holds, less NaT's `i64::MIN`.
+const MIN_NS: i128 = i64::MIN as i128 + 1;
+const MAX_NS: i128 = i64::MAX as i128;
+
+/// The range as pandas prints its limits.
+pub const RANGE: &str = "1677-09-21 00:12:43.145224193 to 2262-04-11 23:47:16.854775807";
+
+/// The longest step pandas' Timedelta holds, in whole seconds (2^63 - 1 ns).
+pub const MAX_STEP: i64 = i64::MAX / 1_000_000_000;
+
+impl Offset {
+    fn seconds(self) -> i64 {
+        match self {
+            Offset::Naive => 0,
+            Offset::Fixed(secs) => i64::from(secs),
+        }
+    }
+}
+
+/// Whether the bucket starting at `wall` (in `offset`'s wall clock) is a time pandas can
+/// hold: flooring the earliest timestamps can step below `Timestamp.min`, which pandas
+/// refuses with an OverflowError.
+pub fn bucket_in_range(wall: i64, offset: Offset) -> bool {
+    (i128::from(wall) - i128::from(offset.seconds())) * 1_000_000_000 >= MIN_NS
 }
 
 /// Parses a pandas frequency such as `30s`, `5min`, `5T`, `1h`, `H`, `1d`, `2D` into seconds.
@@ -24,6 +52,8 @@ pub fn parse_step(text: &str) -> Result<i64, String> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (count, unit) = text.split_at(split);
+    let too_long =
+        || format!("'{text}' is longer than pandas' longest step (106751 days 23:47:16.854775807)");
     let unit_secs = match unit {
         "s" | "S" => 1,
         "min" | "T" => 60,
@@ -38,14 +68,13 @@ pub fn parse_step(text: &str) -> Result<i64, String> {
     let count: i64 = if count.is_empty() {
         1
     } else {
-        count
-            .parse()
-            .map_err(|_| format!("'{text}': the count is too large"))?
+        count.parse().map_err(|_| too_long())?
     };
     match count.checked_mul(unit_secs) {
+        Some(secs) if secs > MAX_STEP => Err(too_long()),
         Some(secs) if secs > 0 => Ok(secs),
         Some(_) => Err(format!("'{text}': the step must be positive")),
-        None => Err(format!("'{text}': the step is too large")),
+        None => Err(too_long()),
     }
 }
 
@@ -72,8 +101,9 @@ fn expect(bytes: &[u8], at: usize, allowed: &[u8]) -> Option<()> {
 
 /// Parses `YYYY-MM-DD[( |T)HH:MM:SS[.fraction]][Z|+HH:MM|-HH:MM|+HHMM]`.
 ///
-/// The fraction is checked and dropped: every step is whole seconds, so it never changes
-/// a bucket. Years are limited to pandas' nanosecond range.
+/// The fraction is cut to nanoseconds, as pandas does, and dropped: every step is whole
+/// seconds, so it never changes a bucket. The time must lie in pandas' nanosecond range
+/// ([`RANGE`]), in UTC for an aware timestamp.
 pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
     let shape = || {
         "is not a timestamp like 2024-12-28 00:00:09, 2024-12-28T00:00:09Z or \
@@ -88,7 +118,7 @@ pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
         Some((y, m, digits::<2>(bytes, 8)?))
     })()
     .ok_or_else(shape)?;
-    let (mut hms, mut at) = ((0, 0, 0), 10);
+    let (mut hms, mut at, mut nanos) = ((0, 0, 0), 10, 0i128);
     if bytes.len() > 10 {
         hms = (|| {
             expect(bytes, 10, b" T")?;
@@ -105,9 +135,15 @@ pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-            if !(1..=9).contains(&frac) {
+            if frac == 0 {
                 return Err(shape());
             }
+            // Nanoseconds: the first nine digits, padded; pandas drops the rest.
+            nanos = bytes[at + 1..at + 1 + frac]
+                .iter()
+                .chain(std::iter::repeat(&b'0'))
+                .take(9)
+                .fold(0, |n, &d| n * 10 + i128::from(d - b'0'));
             at += 1 + frac;
         }
     }
@@ -131,9 +167,6 @@ pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
         _ => return Err(shape()),
     };
     let out_of_range = |what: &str| Err(format!("is not a timestamp: {what}"));
-    if !(1678..=2261).contains(&year) {
-        return out_of_range("the year is outside pandas' range 1678-2261");
-    }
     if !(1..=12).contains(&month) {
         return out_of_range(&format!("there is no month {month}"));
     }
@@ -145,17 +178,24 @@ pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
         return out_of_range(&format!("there is no time {h:02}:{m:02}:{s:02}"));
     }
     let days = i64::from(date.num_days_from_ce() - 719_163); // 1970-01-01 is day 719163
-    Ok(Stamp {
-        wall: days * DAY + i64::from(h * 3600 + m * 60 + s),
-        offset,
-    })
+    let wall = days * DAY + i64::from(h * 3600 + m * 60 + s);
+    let utc_ns = (i128::from(wall) - i128::from(offset.seconds())) * 1_000_000_000 + nanos;
+    if !(MIN_NS..=MAX_NS).contains(&utc_ns) {
+        let zone = if offset == Offset::Naive {
+            ""
+        } else {
+            " (in UTC)"
+        };
+        return out_of_range(&format!("pandas' range is {RANGE}{zone}"));
+    }
+    Ok(Stamp { wall, offset })
 }
 
 /// Appends a bucket start as pandas prints it: `2024-12-28 00:00:00+00:00`, naive
 /// `2024-12-28 01:00:00`, or naive `2024-12-28` when every bucket of the output is a midnight.
 pub fn write(out: &mut Vec<u8>, wall: i64, offset: Offset, date_only: bool) {
     let Some(t) = chrono::DateTime::from_timestamp(wall, 0).map(|t| t.naive_utc()) else {
-        return; // unreachable: walls come from parse(), within years 1678-2261
+        return; // unreachable: walls come from parse(), within pandas' range
     };
     let two = |out: &mut Vec<u8>, n: u32| {
         out.extend_from_slice(&[b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8])
@@ -219,9 +259,23 @@ mod tests {
             "1.5h",
             "99999999999999999999d",
             "9999999999999999d",
+            "3000000000000000s",
+            "106752d",
         ] {
             assert!(parse_step(bad).is_err(), "{bad}");
         }
+        // pandas' longest Timedelta, to the whole second.
+        assert_eq!(parse_step("106751d"), Ok(106_751 * 86_400));
+        assert_eq!(parse_step("9223372036s"), Ok(MAX_STEP));
+        assert!(parse_step("9223372037s")
+            .unwrap_err()
+            .contains("106751 days"));
+        assert!(bucket_in_range(
+            parse(b"1677-09-21 01:00:00").unwrap().wall,
+            Offset::Naive
+        ));
+        let earliest = parse(b"1677-09-21 00:12:43.145224193").unwrap().wall;
+        assert!(!bucket_in_range(floor(earliest, 3600), Offset::Naive));
     }
 
     #[test]
@@ -267,7 +321,17 @@ mod tests {
             (b"2024-02-30 00:00:00", "there is no day 30 in 2024-02"),
             (b"2024-12-28 25:00:00", "there is no time 25:00:00"),
             (b"2024-12-28 23:60:00", "there is no time 23:60:00"),
-            (b"1600-01-01 00:00:00", "outside pandas' range"),
+            (
+                b"1600-01-01 00:00:00",
+                "pandas' range is 1677-09-21 00:12:43.145224193 to",
+            ),
+            (b"1677-09-21 00:12:43.145224192", "pandas' range is"),
+            (b"2262-04-11 23:47:16.854775808", "pandas' range is"),
+            (
+                b"2262-04-11 23:00:00-01:00",
+                "2262-04-11 23:47:16.854775807 (in UTC)",
+            ),
+            (b"1677-09-21 00:12:44+01:00", "(in UTC)"),
             (b"\xff\xfe", "is not a timestamp like"),
         ];
         for &(text, want) in table {
@@ -279,6 +343,16 @@ mod tests {
             );
         }
         assert!(parse(b"2024-02-29 00:00:00").is_ok());
+        // pandas' limits themselves, and fractions cut to nanoseconds as pandas cuts them.
+        for ok in [
+            &b"1677-09-21 00:12:43.145224193"[..],
+            b"2262-04-11 23:47:16.854775807",
+            b"2262-04-11 23:00:00+00:00",
+            b"2024-12-28 00:00:09.1234567891",
+            b"2024-12-28 00:00:09.123456789123456789",
+        ] {
+            assert!(parse(ok).is_ok(), "{}", String::from_utf8_lossy(ok));
+        }
     }
 
     #[test]

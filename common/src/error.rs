@@ -4,6 +4,12 @@ use std::fmt::{self, Write as _};
 use std::io;
 
 /// What kind of failure this is; it decides the exit status.
+///
+/// The rule every filter follows: a problem the flags show on their own (a bad value, a
+/// column named twice, two outputs given one name) is [`Kind::Usage`], found before any
+/// input is read, exit 2, no position. A problem that needs the data to see (a missing
+/// column, a name clash with a header's column, a bad value) is [`Kind::Data`], exit 1,
+/// placed at its file, line and column (line 1 for the header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// Bad flags or flag values: exit 2, like clap's own usage errors.

@@ -2,8 +2,42 @@
 
 use std::io::Write;
 
-/// Parses an unsigned decimal integer (digits only), `None` if it is anything else or overflows.
+/// The whitespace pandas skips around a number (its `isspace_ascii`, less the line ends that
+/// cannot occur inside an unquoted field anyway).
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\x0b' | b'\x0c' | b'\r' | b'\n')
+}
+
+/// `bytes` without the blanks pandas skips before and after a number (` 5`, `5\t`).
+#[inline]
+pub fn trim(bytes: &[u8]) -> &[u8] {
+    match (bytes.first(), bytes.last()) {
+        (Some(&a), Some(&z)) if is_blank(a) || is_blank(z) => {
+            let start = bytes
+                .iter()
+                .position(|&b| !is_blank(b))
+                .unwrap_or(bytes.len());
+            let end = bytes
+                .iter()
+                .rposition(|&b| !is_blank(b))
+                .map_or(start, |e| e + 1);
+            &bytes[start..end]
+        }
+        _ => bytes,
+    }
+}
+
+/// Parses a non-negative integer as pandas reads one (blanks around it and a `+` allowed);
+/// `None` if it is anything else or overflows 64 bits.
+#[inline]
 pub fn parse_u64(bytes: &[u8]) -> Option<u64> {
+    let bytes = trim(bytes);
+    let digits = bytes.strip_prefix(b"+").unwrap_or(bytes);
+    parse_digits(digits)
+}
+
+/// Parses decimal digits only, `None` if there are none, or others, or they overflow.
+fn parse_digits(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 20 {
         // Longer than u64::MAX: a value only with leading zeros (`000…0042`, as pandas
         // reads it). Off the hot path: monitor sizes have a few digits.
@@ -11,7 +45,7 @@ pub fn parse_u64(bytes: &[u8]) -> Option<u64> {
         return match zeros {
             0 => None,
             z if z == bytes.len() => Some(0),
-            z => parse_u64(&bytes[z..]),
+            z => parse_digits(&bytes[z..]),
         };
     }
     if bytes.is_empty() {
@@ -38,8 +72,9 @@ pub enum Int {
     NotInt,
 }
 
-/// Parses `[+-]digits` as pandas reads an integer column.
+/// Parses `[+-]digits`, blanks around it allowed, as pandas reads an integer column.
 pub fn parse_i64(bytes: &[u8]) -> Int {
+    let bytes = trim(bytes);
     let (neg, digits) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
         Some(b'+') => (false, &bytes[1..]),
@@ -64,25 +99,167 @@ pub fn parse_i64(bytes: &[u8]) -> Int {
     }
 }
 
-/// Parses a float the way pandas reads a float column (`15828.0`, `1e3`, `inf`).
+/// Parses a float exactly as pandas' `read_csv` does by default, or `None` where pandas
+/// would keep the field as text: `15828.0`, ` 1e3 `, `inf`, `-Infinity` parse; `NAN`,
+/// `+nan`, `1e400` (which overflows) and `1e` do not. The missing-value spellings (`nan`,
+/// `NaN`, ...) are not numbers either: check [`is_missing`] first.
+///
+/// pandas' default converter (`precise_xstrtod`) is not correctly rounded: it keeps 17
+/// significant digits (a leading zero counts as one), accumulates them in a double and
+/// scales by a power of ten, so that a 16-17 digit value may land one bit away from
+/// Rust's (correctly rounded) parse. Sums must match pandas bit for bit, so this does the same.
 pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
-    // Fast path for the common `digits.0`: exact, and no UTF-8 check or generic parser.
-    if let Some(dot) = bytes.iter().position(|&b| b == b'.') {
-        let (int, frac) = (&bytes[..dot], &bytes[dot + 1..]);
-        if !frac.is_empty() && frac.iter().all(|&b| b == b'0') {
-            if let Some(n) = parse_u64(int).filter(|&n| n < 1 << 53) {
-                #[allow(clippy::cast_precision_loss)] // below 2^53: exact
-                return Some(n as f64);
+    // Fast path for the common `digits.0`. With at most 15 digits in all, every step of
+    // pandas' converter is exact too (zeros count as digits there: `0000123.0` is not
+    // short), so both give the integer itself.
+    if bytes.len() <= 16 {
+        if let Some(dot) = bytes.iter().position(|&b| b == b'.') {
+            let (int, frac) = (&bytes[..dot], &bytes[dot + 1..]);
+            if !frac.is_empty() && frac.iter().all(|&b| b == b'0') {
+                if let Some(n) = parse_digits(int) {
+                    #[allow(clippy::cast_precision_loss)] // below 10^15: exact
+                    return Some(n as f64);
+                }
             }
         }
     }
-    let text = std::str::from_utf8(bytes).ok()?;
-    // Rust accepts a few spellings pandas does not ("infinity" is fine in both; "+nan" is not).
-    text.parse::<f64>().ok()
+    precise_xstrtod(trim(bytes)).or_else(|| infinity(bytes))
 }
 
-/// The strings pandas' `read_csv` reads as missing (NaN) by default, besides the empty field.
-const NA_VALUES: [&[u8]; 18] = [
+/// pandas' fallback for words its converter refuses: the infinities, any case, untrimmed.
+fn infinity(bytes: &[u8]) -> Option<f64> {
+    let (sign, word) = match bytes.first() {
+        Some(b'-') => (-1.0, &bytes[1..]),
+        Some(b'+') => (1.0, &bytes[1..]),
+        _ => (1.0, bytes),
+    };
+    (word.eq_ignore_ascii_case(b"inf") || word.eq_ignore_ascii_case(b"infinity"))
+        .then_some(sign * f64::INFINITY)
+}
+
+/// pandas 2.2's `precise_xstrtod` on a trimmed word: `None` for no digits, anything left
+/// over, or a result that overflows to infinity (pandas keeps those as text).
+fn precise_xstrtod(word: &[u8]) -> Option<f64> {
+    const MAX_DIGITS: i64 = 17;
+    let mut p = 0;
+    let negative = match word.first() {
+        Some(b'-') => {
+            p = 1;
+            true
+        }
+        Some(b'+') => {
+            p = 1;
+            false
+        }
+        _ => false,
+    };
+    let digit = |p: usize| word.get(p).filter(|b| b.is_ascii_digit()).map(|b| b - b'0');
+    let (mut number, mut exponent, mut num_digits) = (0.0f64, 0i64, 0i64);
+    while let Some(d) = digit(p) {
+        if num_digits < MAX_DIGITS {
+            number = number * 10.0 + f64::from(d);
+            num_digits += 1;
+        } else {
+            exponent += 1;
+        }
+        p += 1;
+    }
+    if word.get(p) == Some(&b'.') {
+        p += 1;
+        let mut decimals = 0;
+        while num_digits < MAX_DIGITS {
+            let Some(d) = digit(p) else { break };
+            number = number * 10.0 + f64::from(d);
+            p += 1;
+            num_digits += 1;
+            decimals += 1;
+        }
+        while digit(p).is_some() {
+            p += 1;
+        }
+        exponent -= decimals;
+    }
+    if num_digits == 0 {
+        return None;
+    }
+    if negative {
+        number = -number;
+    }
+    if matches!(word.get(p), Some(b'e' | b'E')) {
+        let mut q = p + 1;
+        let minus = match word.get(q) {
+            Some(b'-') => {
+                q += 1;
+                true
+            }
+            Some(b'+') => {
+                q += 1;
+                false
+            }
+            _ => false,
+        };
+        let (mut n, mut seen) = (0i64, 0);
+        while let Some(d) = digit(q) {
+            // Past any exponent a double can use: saturate rather than overflow.
+            n = (n * 10 + i64::from(d)).min(1 << 40);
+            seen += 1;
+            q += 1;
+        }
+        if seen > 0 {
+            exponent += if minus { -n } else { n };
+            p = q;
+        }
+    }
+    if p != word.len() {
+        return None;
+    }
+    let pow10 = |e: i64| POW10[usize::try_from(e).unwrap_or(0).min(308)];
+    if exponent > 308 {
+        return None;
+    } else if exponent > 0 {
+        number *= pow10(exponent);
+    } else if exponent < -616 {
+        number = 0.0;
+    } else if exponent < -308 {
+        number /= pow10(-308 - exponent);
+        number /= pow10(308);
+    } else {
+        number /= pow10(-exponent);
+    }
+    number.is_finite().then_some(number)
+}
+
+/// 1e0 ..= 1e308, each the double nearest to it, as a C compiler rounds the literals.
+static POW10: [f64; 309] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32,
+    1e33, 1e34, 1e35, 1e36, 1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47, 1e48,
+    1e49, 1e50, 1e51, 1e52, 1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59, 1e60, 1e61, 1e62, 1e63, 1e64,
+    1e65, 1e66, 1e67, 1e68, 1e69, 1e70, 1e71, 1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79, 1e80,
+    1e81, 1e82, 1e83, 1e84, 1e85, 1e86, 1e87, 1e88, 1e89, 1e90, 1e91, 1e92, 1e93, 1e94, 1e95, 1e96,
+    1e97, 1e98, 1e99, 1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107, 1e108, 1e109, 1e110,
+    1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119, 1e120, 1e121, 1e122, 1e123,
+    1e124, 1e125, 1e126, 1e127, 1e128, 1e129, 1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136,
+    1e137, 1e138, 1e139, 1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149,
+    1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162,
+    1e163, 1e164, 1e165, 1e166, 1e167, 1e168, 1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175,
+    1e176, 1e177, 1e178, 1e179, 1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188,
+    1e189, 1e190, 1e191, 1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201,
+    1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208, 1e209, 1e210, 1e211, 1e212, 1e213, 1e214,
+    1e215, 1e216, 1e217, 1e218, 1e219, 1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227,
+    1e228, 1e229, 1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239, 1e240,
+    1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249, 1e250, 1e251, 1e252, 1e253,
+    1e254, 1e255, 1e256, 1e257, 1e258, 1e259, 1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266,
+    1e267, 1e268, 1e269, 1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279,
+    1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289, 1e290, 1e291, 1e292,
+    1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299, 1e300, 1e301, 1e302, 1e303, 1e304, 1e305,
+    1e306, 1e307, 1e308,
+];
+
+/// The strings pandas' `read_csv` reads as missing (NaN) by default
+/// (`pandas._libs.parsers.STR_NA_VALUES` of pandas 2.2), the empty field included.
+pub const NA_VALUES: [&[u8]; 19] = [
+    b"",
     b"#N/A",
     b"#N/A N/A",
     b"#NA",
@@ -103,12 +280,17 @@ const NA_VALUES: [&[u8]; 18] = [
     b"null",
 ];
 
-/// True when pandas would read this field as a missing value.
+/// True when pandas would read this field as a missing value: the one rule every filter
+/// uses, for keys, values and `--dropna` alike. Exact spellings only: ` NA` is text.
+#[inline]
 pub fn is_missing(bytes: &[u8]) -> bool {
+    // Every spelling is 0-8 bytes long and starts with one of these.
     match bytes.first() {
         None => true,
-        Some(b) if b.is_ascii_digit() => false,
-        Some(_) => NA_VALUES.contains(&bytes),
+        Some(b'#' | b'-' | b'1' | b'<' | b'N' | b'n') if bytes.len() <= 8 => {
+            NA_VALUES.contains(&bytes)
+        }
+        Some(_) => false,
     }
 }
 
@@ -245,7 +427,7 @@ mod tests {
         assert_eq!(parse_u64(b"000000000000000000000"), Some(0));
         assert_eq!(parse_u64(b"0000000000000000000018446744073709551616"), None);
         assert_eq!(parse_u64(b"00000000000000000000x"), None);
-        for bad in [&b""[..], b"-1", b"+1", b"1.0", b" 1", b"1e3", b"abc"] {
+        for bad in [&b""[..], b"-1", b"+", b"1.0", b" ", b"1e3", b"abc", b"1 1"] {
             assert_eq!(parse_u64(bad), None, "{bad:?}");
         }
         assert_eq!(parse_i64(b"-9223372036854775808"), Int::Value(i64::MIN));
@@ -261,7 +443,11 @@ mod tests {
         assert_eq!(parse_f64(b"15828.0"), Some(15828.0));
         assert_eq!(parse_f64(b"1e3"), Some(1000.0));
         assert_eq!(parse_f64(b"0.1"), Some(0.1));
-        assert_eq!(parse_f64(b"99999999999999999999.0"), Some(1e20));
+        // 17 digits accumulate in a double, as pandas does: not 1e20.
+        assert_eq!(
+            parse_f64(b"99999999999999999999.0"),
+            Some(1.000_000_000_000_000_2e20)
+        );
         assert_eq!(parse_f64(b"inf"), Some(f64::INFINITY));
         assert_eq!(parse_f64(b"abc"), None);
         assert_eq!(parse_f64(b"."), None);
@@ -269,12 +455,111 @@ mod tests {
     }
 
     #[test]
-    fn missing_values_are_pandas_defaults() {
-        for na in [&b""[..], b"NA", b"nan", b"NaN", b"null", b"None", b"<NA>"] {
-            assert!(is_missing(na), "{na:?}");
+    fn floats_parse_bit_for_bit_as_pandas() {
+        // tests/data/pandas_floats.py: what pandas 2.2.3 reads, with many 16-20 digit
+        // values where that is not the correctly rounded double.
+        let table = include_str!("../../tests/data/pandas_floats.csv");
+        let mut differ_from_rust = 0;
+        for line in table.lines().skip(1) {
+            let (text, bits) = line.rsplit_once(',').unwrap();
+            let text = text.trim_matches('"');
+            let want = u64::from_str_radix(bits, 16).unwrap();
+            assert_eq!(
+                parse_f64(text.as_bytes()).map(f64::to_bits),
+                Some(want),
+                "{text}"
+            );
+            differ_from_rust += usize::from(text.trim().parse::<f64>().unwrap().to_bits() != want);
         }
-        for v in [&b"0"[..], b"1.0", b"in", b"Nan"] {
-            assert!(!is_missing(v), "{v:?}");
+        assert!(differ_from_rust >= 1500, "{differ_from_rust}");
+        assert_eq!(parse_f64(b"912.6469444394135"), Some(912.646_944_439_413_6));
+    }
+
+    #[test]
+    fn number_spellings_as_pandas_reads_them() {
+        // pandas 2.2.3 reads these as numbers...
+        let numbers: &[(&[u8], f64)] = &[
+            (b" 5", 5.0),
+            (b"5\t", 5.0),
+            (b"\x0b5\x0c", 5.0),
+            (b" 1e3 ", 1000.0),
+            (b"1.e5", 1e5),
+            (b".5", 0.5),
+            (b"+5", 5.0),
+            (b"inf", f64::INFINITY),
+            (b"-Infinity", f64::NEG_INFINITY),
+            (b"iNf", f64::INFINITY),
+            (b"1e-400", 0.0),
+        ];
+        for &(text, want) in numbers {
+            assert_eq!(
+                parse_f64(text),
+                Some(want),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // ... and these as text (a column of them is not numeric).
+        for text in [
+            &b"NAN"[..],
+            b"Nan",
+            b"+nan",
+            b"-NAN",
+            b"+NaN",
+            b"snan",
+            b"1e400",
+            b"-1e400",
+            b"1.8e308",
+            b"1e",
+            b"e5",
+            b"1e+",
+            b"1e5.5",
+            b"0x10",
+            b"1_000",
+            b"1d5",
+            b"  ",
+            b"5 5",
+            b"- 5",
+            b" inf",
+        ] {
+            assert_eq!(parse_f64(text), None, "{}", String::from_utf8_lossy(text));
+        }
+        assert_eq!(parse_i64(b" +5 "), Int::Value(5));
+        assert_eq!(parse_u64(b"\t42 "), Some(42));
+        assert_eq!(parse_u64(b"+0"), Some(0));
+        assert_eq!(trim(b" \t "), b"");
+    }
+
+    #[test]
+    fn missing_values_are_pandas_defaults() {
+        // pandas._libs.parsers.STR_NA_VALUES, pandas 2.2.3, sorted.
+        let pandas = [
+            "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+            "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+        ];
+        for na in pandas {
+            assert!(is_missing(na.as_bytes()), "{na:?}");
+        }
+        assert_eq!(NA_VALUES.len(), pandas.len());
+        // Lookalikes are text to pandas: the spellings are matched exactly.
+        for v in [
+            "0",
+            "1.0",
+            "in",
+            "Nan",
+            "NAN",
+            "nan ",
+            " NA",
+            "na",
+            "none",
+            "NULL ",
+            "1.#INF",
+            "#N/A N/A ",
+            "-1.#IN",
+            "<na>",
+            "N/a",
+        ] {
+            assert!(!is_missing(v.as_bytes()), "{v:?}");
         }
     }
 }

@@ -56,11 +56,18 @@ impl Progress {
         self.drawn = true;
     }
 
-    /// Clears the line so that messages after it start clean.
+    /// Clears the line so that messages after it start clean. Also done when dropped, so
+    /// that an error ending the run early is not printed onto the end of the line.
     pub fn finish(&mut self) {
         if self.drawn {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
             self.drawn = false;
         }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
     }
 }

@@ -12,9 +12,6 @@ use crate::Record;
 
 const BUFFER: usize = 1 << 16;
 
-/// A read that takes this long means the source is slow (or idle), not merely busy.
-const SLOW: std::time::Duration = std::time::Duration::from_millis(20);
-
 /// Reads records from a byte stream, counting lines and bytes.
 pub struct Reader<R> {
     src: R,
@@ -30,8 +27,8 @@ pub struct Reader<R> {
     /// csv-core's field ends, kept between quoted records.
     ends: Vec<usize>,
     started: bool,
-    /// The last read from the source had to wait: data arrives slowly (`tail -f`).
-    waited: bool,
+    /// The last byte seen was a `\r`: a `\n` starting the next buffer ends the same line.
+    after_cr: bool,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -57,21 +54,13 @@ impl<R: Read> Reader<R> {
             core,
             ends: vec![0; 16],
             started: false,
-            waited: false,
+            after_cr: false,
         }
     }
 
     /// Input bytes consumed so far.
     pub fn bytes(&self) -> u64 {
         self.before + self.pos as u64
-    }
-
-    /// True when every byte read so far is used and the source was slow to give them: the
-    /// next read will likely wait, so a live pipeline (`tail -f log | estimate | bucket
-    /// --stream`) wants what was written so far passed on now.
-    #[inline]
-    pub fn idle(&self) -> bool {
-        self.waited && self.pos == self.end
     }
 
     /// Reads on (up to `limit` more bytes, discarded) to see whether the source fails there.
@@ -90,8 +79,10 @@ impl<R: Read> Reader<R> {
     }
 
     /// Moves unread bytes to the front and reads more, growing the buffer when it is full
-    /// (a record longer than it). Returns false at the end of the input.
-    fn fill(&mut self) -> io::Result<bool> {
+    /// (a record longer than it). Returns false at the end of the input. `before` runs first:
+    /// the read may wait on a slow source, and what was written so far should not.
+    fn fill(&mut self, before: &mut dyn FnMut() -> io::Result<()>) -> io::Result<bool> {
+        before()?;
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.end, 0);
             self.before += self.pos as u64;
@@ -102,10 +93,7 @@ impl<R: Read> Reader<R> {
             self.buf.resize(self.buf.len() * 2, 0);
         }
         loop {
-            let asked = std::time::Instant::now();
-            let got = self.src.read(&mut self.buf[self.end..]);
-            self.waited = asked.elapsed() >= SLOW;
-            match got {
+            match self.src.read(&mut self.buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
@@ -124,9 +112,21 @@ impl<R: Read> Reader<R> {
     /// skipped, as pandas does.
     #[inline]
     pub fn read(&mut self, rec: &mut Record) -> io::Result<bool> {
+        self.read_then(rec, &mut || Ok(()))
+    }
+
+    /// [`Reader::read`], calling `before_wait` before every read from the source, which may
+    /// wait: a filter flushes its output there, so that a live pipeline (`tail -n +1 -F log
+    /// | estimate | bucket --stream`) passes on every row it has before it waits for more.
+    #[inline]
+    pub fn read_then(
+        &mut self,
+        rec: &mut Record,
+        before_wait: &mut dyn FnMut() -> io::Result<()>,
+    ) -> io::Result<bool> {
         if !self.started {
             self.started = true;
-            while self.end < 3 && self.fill()? {}
+            while self.end < 3 && self.fill(before_wait)? {}
             if self.buf[..self.end].starts_with(b"\xef\xbb\xbf") {
                 self.pos = 3;
             }
@@ -135,7 +135,7 @@ impl<R: Read> Reader<R> {
             let avail = &self.buf[self.pos..self.end];
             let (len, next) = match scan(avail, &mut rec.bounds) {
                 Scan::Line { len, next } => (len, next),
-                Scan::Special => return self.read_quoted(rec),
+                Scan::Special => return self.read_quoted(rec, before_wait),
                 Scan::Incomplete { start } if self.eof => {
                     if avail.is_empty() {
                         return Ok(false);
@@ -144,13 +144,16 @@ impl<R: Read> Reader<R> {
                     (avail.len(), avail.len())
                 }
                 Scan::Incomplete { .. } => {
-                    self.fill()?;
+                    self.fill(before_wait)?;
                     continue;
                 }
             };
             rec.line = self.line;
             self.pos += next;
-            self.line += 1;
+            // The `\n` of a `\r\n` whose `\r` ended a quoted record: its line is counted.
+            let joined = len == 0 && next == 1 && self.after_cr;
+            self.after_cr = false;
+            self.line += u64::from(!joined);
             if len > 0 {
                 rec.data.clear();
                 rec.data.extend_from_slice(&avail[..len]);
@@ -162,16 +165,25 @@ impl<R: Read> Reader<R> {
 
     /// Parses one record with csv-core, refilling as it spans lines and buffers.
     #[cold]
-    fn read_quoted(&mut self, rec: &mut Record) -> io::Result<bool> {
+    fn read_quoted(
+        &mut self,
+        rec: &mut Record,
+        before_wait: &mut dyn FnMut() -> io::Result<()>,
+    ) -> io::Result<bool> {
         rec.clear(self.line);
         // Taken out while csv-core writes to it, so that `fill` may borrow the reader.
         let mut ends = std::mem::take(&mut self.ends);
-        let result = self.parse_quoted(rec, &mut ends);
+        let result = self.parse_quoted(rec, &mut ends, before_wait);
         self.ends = ends;
         result
     }
 
-    fn parse_quoted(&mut self, rec: &mut Record, ends: &mut Vec<usize>) -> io::Result<bool> {
+    fn parse_quoted(
+        &mut self,
+        rec: &mut Record,
+        ends: &mut Vec<usize>,
+        before_wait: &mut dyn FnMut() -> io::Result<()>,
+    ) -> io::Result<bool> {
         let (data, bounds) = (&mut rec.data, &mut rec.bounds);
         data.resize(data.capacity().max(256), 0);
         ends.resize(ends.len().max(16), 0);
@@ -181,14 +193,14 @@ impl<R: Read> Reader<R> {
             let (result, nin, out, end) =
                 self.core
                     .read_record(input, &mut data[nout..], &mut ends[nends..]);
-            self.line += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
+            self.line += count_lines(&input[..nin], &mut self.after_cr);
             self.pos += nin;
             nout += out;
             nends += end;
             match result {
                 ReadRecordResult::InputEmpty => {
                     if !self.eof {
-                        self.fill()?;
+                        self.fill(before_wait)?;
                     }
                 }
                 ReadRecordResult::OutputFull => data.resize(data.len() * 2, 0),
@@ -208,6 +220,24 @@ impl<R: Read> Reader<R> {
         }
         Ok(true)
     }
+}
+
+/// The line ends in `bytes`: `\n`, `\r\n`, and a lone `\r` (old Mac files, which pandas and
+/// csv-core read as line ends too). `after_cr` carries a `\r` that ended the previous chunk.
+fn count_lines(bytes: &[u8], after_cr: &mut bool) -> u64 {
+    let mut lines = 0;
+    let mut prev_cr = *after_cr;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        let cr = bytes[at] == b'\r';
+        // A `\n` right after a `\r` ends the line the `\r` already counted.
+        let joined = !cr && prev_cr && (at == 0 || bytes[at - 1] == b'\r');
+        lines += u64::from(!joined);
+        prev_cr = cr;
+    }
+    if let Some(&last) = bytes.last() {
+        *after_cr = last == b'\r';
+    }
+    lines
 }
 
 /// What a scan from a record's start found.
@@ -372,6 +402,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_too() {
+        // Old Mac line ends: each `\r` is a line, as for pandas.
+        let got = records(b"a,b\r1,2\r3,x\r");
+        let lines: Vec<u64> = got.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [1, 2, 3]);
+        // Mixed with quoted fields and CRLF, and split at every buffer boundary.
+        let input = b"a,b\r\"q\",1\r\n\"x\ny\",2\r3,4\r\n5,6\n";
+        let want = [1, 2, 3, 5, 6];
+        let lines: Vec<u64> = records(input).iter().map(|r| r.0).collect();
+        assert_eq!(lines, want);
+        let mut rdr = Reader::new(Trickle(input));
+        let mut rec = Record::new();
+        let mut lines = Vec::new();
+        while rdr.read(&mut rec).unwrap() {
+            lines.push(rec.line());
+        }
+        assert_eq!(lines, want);
     }
 
     #[test]

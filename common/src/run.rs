@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::error::Kind;
+use crate::num::is_missing;
 use crate::{input, Error, Output, Progress, Reader, Record, Result, Writer};
 
 /// The input/output arguments of every filter.
@@ -23,6 +24,12 @@ pub struct IoArgs {
     /// Never show the progress line (shown only when stderr is a terminal).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Drop every row with a missing field (empty, NA, NaN, null, ... as pandas reads
+    /// them) or with too few fields (a line cut by a crash), as pandas' dropna() after
+    /// read_csv does; a warning counts them.
+    #[arg(long)]
+    pub dropna: bool,
 }
 
 /// A streaming CSV transform: it sees the header once, then every row in order.
@@ -111,7 +118,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
     } else {
         &io.files[..]
     };
-    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet));
+    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet), io.dropna);
     for path in paths {
         let input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
@@ -130,7 +137,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
 /// Runs `filter` over CSV held in memory: what the filters' unit tests call.
 pub fn transform<F: Filter>(filter: F, input: &[u8]) -> Result<String> {
     let mut out = Writer::new(Vec::new());
-    let mut pump = Pump::new(filter, "output", Progress::new(true));
+    let mut pump = Pump::new(filter, "output", Progress::new(true), false);
     pump.input(None, Reader::new(input), false, &mut out)?;
     pump.finish(&mut out)?;
     let bytes = out.into_inner()?;
@@ -150,10 +157,19 @@ struct Pump<F> {
     first: Option<(Record, String)>,
     row: Record,
     bytes_before: u64,
+    /// With `--dropna`: the rows dropped so far.
+    dropna: Option<Dropped>,
+}
+
+/// What `--dropna` dropped: how many rows, and where the first was.
+#[derive(Debug, Default)]
+struct Dropped {
+    rows: u64,
+    first: Option<String>,
 }
 
 impl<F: Filter> Pump<F> {
-    fn new(filter: F, output_name: &str, progress: Progress) -> Pump<F> {
+    fn new(filter: F, output_name: &str, progress: Progress, dropna: bool) -> Pump<F> {
         Pump {
             filter,
             output_name: output_name.to_owned(),
@@ -161,6 +177,7 @@ impl<F: Filter> Pump<F> {
             first: None,
             row: Record::new(),
             bytes_before: 0,
+            dropna: dropna.then(Dropped::default),
         }
     }
 
@@ -240,13 +257,28 @@ impl<F: Filter> Pump<F> {
         }
         let width = header.len();
         let mut last = header.line();
-        while reader
-            .read(&mut self.row)
-            .map_err(|e| read_error(e, Some(last)))?
-        {
+        loop {
+            // Before a read that may wait (a live source), pass on what is written.
+            let mut flush_failed = None;
+            let got = reader.read_then(&mut self.row, &mut || {
+                out.flush().inspect_err(|e| flush_failed = Some(e.kind()))
+            });
+            match got {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) if flush_failed.is_some() => {
+                    return Err(self.place(Error::io(e), name, None));
+                }
+                Err(e) => return Err(read_error(e, Some(last))),
+            }
             let row = &self.row;
             last = row.line();
             if row.len() != width {
+                // pandas reads a short row with its last fields missing: dropna drops it.
+                if self.dropna.is_some() && row.len() < width {
+                    self.drop_row(name, row.line());
+                    continue;
+                }
                 // Shown, since a cut-off or NUL-filled last line (a crash) is plain to see.
                 let fields: Vec<&[u8]> = row.iter().collect();
                 return Err(Error::data(format!(
@@ -257,14 +289,12 @@ impl<F: Filter> Pump<F> {
                 .line(row.line())
                 .file(name));
             }
+            if self.dropna.is_some() && row.iter().any(is_missing) {
+                self.drop_row(name, row.line());
+                continue;
+            }
             if let Err(e) = self.filter.row(row, out) {
                 return Err(self.place(e, name, Some(row.line())));
-            }
-            // Before waiting on a slow source, pass on what is written: no row sits in a
-            // buffer while the input is idle.
-            if reader.idle() {
-                out.flush()
-                    .map_err(|e| self.place(Error::io(e), name, None))?;
             }
             let before = self.bytes_before;
             self.progress.row(|| before + reader.bytes());
@@ -273,12 +303,37 @@ impl<F: Filter> Pump<F> {
         Ok(())
     }
 
+    /// Counts a row that `--dropna` drops, and where the first one was.
+    #[cold]
+    fn drop_row(&mut self, name: Option<&str>, line: u64) {
+        if let Some(dropped) = &mut self.dropna {
+            dropped.rows += 1;
+            dropped
+                .first
+                .get_or_insert_with(|| format!("line {line} of {}", name.unwrap_or("stdin")));
+        }
+    }
+
     fn finish<W: Write>(mut self, out: &mut Writer<W>) -> Result<Vec<String>> {
         if let Err(e) = self.filter.finish(out) {
             return Err(self.place(e, None, None));
         }
         self.progress.finish();
-        Ok(self.filter.warnings())
+        let mut warnings = self.filter.warnings();
+        if let Some(Dropped {
+            rows,
+            first: Some(first),
+        }) = &self.dropna
+        {
+            warnings.insert(
+                0,
+                format!(
+                    "--dropna dropped {} with a missing field (the first on {first})",
+                    plural(usize::try_from(*rows).unwrap_or(usize::MAX), "row")
+                ),
+            );
+        }
+        Ok(warnings)
     }
 }
 

@@ -103,6 +103,15 @@ impl Estimator {
                 ))),
             }
         };
+        let ipv6_col = match &params.ipv6 {
+            Ipv6Source::Flag(c) | Ipv6Source::Address(c) => c,
+        };
+        if params.out_col == params.size_col || params.out_col == *ipv6_col {
+            return Err(Error::usage(format!(
+                "--out-col '{}' names an input column the estimate reads",
+                params.out_col
+            )));
+        }
         let v4 = headers(params.ipv4_header, "IPv4")?;
         let v6 = headers(params.ipv6_header, "IPv6")?;
         if let Some(r) = params.ack_ratio {

@@ -30,6 +30,6 @@ impl common::cli::Tool for Args {
     type Filter = Increase;
 
     fn into_parts(self) -> (IoArgs, Result<Increase>) {
-        (self.io, Ok(Increase::new(Params { cols: self.cols })))
+        (self.io, Increase::new(Params { cols: self.cols }))
     }
 }

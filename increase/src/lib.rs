@@ -10,8 +10,9 @@ pub mod cli;
 use std::io::Write;
 
 use common::error::show;
-use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
+use common::num::{is_missing, parse_f64, parse_i64, parse_u64, write_int, write_py_float, Int};
 use common::{find_columns, Error, Filter, Record, Result, Writer};
+use itertools::Itertools;
 
 /// Which columns are counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,19 +21,31 @@ pub struct Params {
     pub cols: Vec<String>,
 }
 
-/// A counter reading: integers stay integers.
+/// A counter reading: integers stay integers, exact over the whole u64 range (and below
+/// zero, for data that is not a counter).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Value {
-    Int(i64),
+    Int(i128),
     Float(f64),
 }
 
+/// systemd's "no value" for an accounting counter over D-Bus: a reading that failed.
+const NO_VALUE: u64 = u64::MAX;
+
 impl Value {
-    fn parse(field: &[u8], column: &str) -> Result<Value> {
+    /// The reading in `field`, `None` for a missing one (empty, NA, ... or systemd's
+    /// 2^64 - 1).
+    fn parse(field: &[u8], column: &str) -> Result<Option<Value>> {
+        if is_missing(field) {
+            return Ok(None);
+        }
+        if let Some(n) = parse_u64(field) {
+            return Ok((n != NO_VALUE).then_some(Value::Int(i128::from(n))));
+        }
         match parse_i64(field) {
-            Int::Value(n) => Ok(Value::Int(n)),
+            Int::Value(n) => Ok(Some(Value::Int(i128::from(n)))),
             Int::Overflow | Int::NotInt => parse_f64(field)
-                .map(Value::Float)
+                .map(|x| Some(Value::Float(x)))
                 .ok_or_else(|| Error::value(column, format!("{} is not a number", show(field)))),
         }
     }
@@ -48,12 +61,11 @@ impl Value {
     /// The increment from `prev` to `self`, and whether the counter restarted.
     fn since(self, prev: Value) -> (Value, bool) {
         match (self, prev) {
-            (Value::Int(now), Value::Int(before)) => match now.checked_sub(before) {
-                Some(d) if d >= 0 => (Value::Int(d), false),
-                Some(_) => (self, true),
-                // Only reachable with negative readings, which no counter has.
-                None => (self, now < before),
-            },
+            // Both within i64 or u64: the difference fits i128 exactly.
+            (Value::Int(now), Value::Int(before)) if now >= before => {
+                (Value::Int(now - before), false)
+            }
+            (Value::Int(_), Value::Int(_)) => (self, true),
             _ if self.float() >= prev.float() => (Value::Float(self.float() - prev.float()), false),
             _ => (self, true),
         }
@@ -74,8 +86,14 @@ pub struct Increase {
 }
 
 impl Increase {
-    pub fn new(params: Params) -> Increase {
-        Increase {
+    /// Refuses a counter named twice in `--cols`: the flags alone say so.
+    pub fn new(params: Params) -> Result<Increase> {
+        if let Some(dup) = params.cols.iter().duplicates().next() {
+            return Err(Error::usage(format!(
+                "column '{dup}' is named twice in --cols"
+            )));
+        }
+        Ok(Increase {
             params,
             counter_of: Vec::new(),
             names: Vec::new(),
@@ -83,7 +101,7 @@ impl Increase {
             first_row: true,
             restarts: 0,
             restart_lines: Vec::new(),
-        }
+        })
     }
 }
 
@@ -96,12 +114,7 @@ impl Filter for Increase {
             find_columns(header, &self.params.cols)?
         };
         for (n, &i) in indices.iter().enumerate() {
-            if self.counter_of[i].replace(n).is_some() {
-                return Err(Error::usage(format!(
-                    "column '{}' is named twice in --cols",
-                    String::from_utf8_lossy(header.field(i))
-                )));
-            }
+            self.counter_of[i] = Some(n);
             self.names
                 .push(String::from_utf8_lossy(header.field(i)).into_owned());
         }
@@ -120,13 +133,12 @@ impl Filter for Increase {
                 continue;
             };
             // A gap stays a gap; the next reading's increment covers it.
-            if is_missing(field) {
+            let Some(now) = Value::parse(field, &self.names[c])? else {
                 if !first {
                     out.field(b"");
                 }
                 continue;
-            }
-            let now = Value::parse(field, &self.names[c])?;
+            };
             let increment = self.last[c].map(|prev| now.since(prev));
             self.last[c] = Some(now);
             if first {
@@ -180,7 +192,7 @@ mod tests {
         let params = Params {
             cols: cols.iter().map(|c| (*c).to_owned()).collect(),
         };
-        common::transform(Increase::new(params), input.as_bytes())
+        common::transform(Increase::new(params)?, input.as_bytes())
     }
 
     #[test]
@@ -196,7 +208,7 @@ mod tests {
     #[test]
     fn a_restart_counts_from_zero_and_is_reported() {
         let input = "t,bytes\n0,100\n5,150\n10,30\n15,40\n";
-        let mut d = Increase::new(Params::default());
+        let mut d = Increase::new(Params::default()).unwrap();
         let out = common::transform(&mut d, input.as_bytes()).unwrap();
         assert_eq!(out, "t,bytes\n5,50\n10,30\n15,10\n");
         assert_eq!(d.restarts, 1);
@@ -235,9 +247,61 @@ mod tests {
         );
         let err = run(&["a", "a"], "t,a\n").unwrap_err();
         assert_eq!(err.exit_code(), 2);
+        assert_eq!(err.to_string(), "column 'a' is named twice in --cols");
+    }
+
+    #[test]
+    fn counters_are_exact_over_the_whole_u64_range() {
+        let near = u64::MAX - 1000;
+        let input = format!("t,c\n0,{near}\n5,{}\n10,{}\n", near + 10, near + 30);
+        assert_eq!(run(&[], &input).unwrap(), "t,c\n5,10\n10,20\n");
+        let wide = format!("t,c\n0,0\n5,{}\n", u64::MAX - 1);
+        assert_eq!(
+            run(&[], &wide).unwrap(),
+            format!("t,c\n5,{}\n", u64::MAX - 1)
+        );
+    }
+
+    #[test]
+    fn systemd_no_value_is_a_gap() {
+        // 2^64 - 1 is what systemd reports over D-Bus for a counter it does not have.
+        let input = "t,c\n0,1000\n5,18446744073709551615\n10,1100\n";
+        let mut d = Increase::new(Params::default()).unwrap();
+        let out = common::transform(&mut d, input.as_bytes()).unwrap();
+        assert_eq!(out, "t,c\n5,\n10,100\n");
+        assert_eq!(d.restarts, 0);
+    }
+
+    #[test]
+    fn nan_spellings_are_not_numbers() {
+        for word in ["NAN", "Nan", "+nan", "-NAN", "+NaN", "snan"] {
+            let input = format!("t,c\n0,100\n5,{word}\n10,150\n");
+            let err = run(&[], &input).unwrap_err().to_string();
+            assert_eq!(err, format!("line 3, column c: '{word}' is not a number"));
+        }
     }
 
     proptest::proptest! {
+        /// Over the whole u64 range: without a restart, the increments add up exactly.
+        #[test]
+        fn increments_sum_to_last_minus_first_over_u64(
+            mut readings in proptest::collection::vec(0u64..u64::MAX, 2..50),
+        ) {
+            readings.sort_unstable();
+            let mut input = String::from("t,c\n");
+            for (i, r) in readings.iter().enumerate() {
+                input.push_str(&format!("{i},{r}\n"));
+            }
+            let out = run(&[], &input).unwrap();
+            let total: u128 = out
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').nth(1).unwrap().parse::<u128>().unwrap())
+                .sum();
+            let span = readings[readings.len() - 1] - readings[0];
+            proptest::prop_assert_eq!(total, u128::from(span));
+        }
+
         #[test]
         fn increments_sum_to_last_minus_first(
             steps in proptest::collection::vec(0i64..1_000_000_000, 1..100),

@@ -71,6 +71,16 @@ impl Pivot {
                 params.key
             )));
         }
+        // Named twice by the flags alone: a usage error. The default id column's name comes
+        // from the data, so that clash is found in `header`.
+        for name in [&params.key, &params.value] {
+            if params.ids.contains(name) {
+                return Err(Error::usage(format!(
+                    "the output would have two columns named '{name}' (an --id and --key or \
+                     --value)"
+                )));
+            }
+        }
         Ok(Pivot {
             params,
             id_idx: Vec::new(),
@@ -97,7 +107,8 @@ impl Filter for Pivot {
         for name in [&self.params.key, &self.params.value] {
             if out.iter().any(|h| h == name.as_bytes()) {
                 return Err(Error::data(format!(
-                    "the output would have two columns named '{name}'"
+                    "the output would have two columns named '{name}': the first column's \
+                     name is also --key or --value (choose the id with --id)"
                 )));
             }
         }
@@ -182,5 +193,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("two columns named 'flow'"));
+        assert_eq!((err.exit_code(), err.line), (1, Some(1)));
+        let flags = Params {
+            ids: vec!["flow".into()],
+            ..Params::default()
+        };
+        assert_eq!(Pivot::new(flags).unwrap_err().exit_code(), 2);
     }
 }
