@@ -30,6 +30,13 @@ pub struct IoArgs {
     /// read_csv does; a warning counts them.
     #[arg(long)]
     pub dropna: bool,
+
+    /// Keep incomplete rows: a row with too few fields (a line cut by a crash) reads as
+    /// pandas reads it, its last fields missing, and a filter passes missing values on
+    /// (estimate leaves the estimate of a missing size empty) instead of stopping; a later
+    /// --dropna drops them.
+    #[arg(long)]
+    pub keep_incomplete: bool,
 }
 
 /// A streaming CSV transform: it sees the header once, then every row in order.
@@ -44,6 +51,16 @@ pub trait Filter {
     /// Called as each input starts, with its name (none for stdin), for messages that
     /// point back at an earlier input's line.
     fn input(&mut self, _name: Option<&str>) {}
+
+    /// True when the output's columns come from the data (a long table turned wide): the
+    /// driver then writes no header, and the filter writes its own when it knows it.
+    fn header_later(&self) -> bool {
+        false
+    }
+
+    /// Called with each row that `--dropna` drops (fields past a short row's end are
+    /// missing): pandas' column types still count it, a missing value making a column float.
+    fn dropped(&mut self, _row: &Record) {}
 
     /// Called once after the last row, to write what was held back.
     fn finish<W: Write>(&mut self, _out: &mut Writer<W>) -> Result<()> {
@@ -68,6 +85,14 @@ impl<F: Filter> Filter for &mut F {
 
     fn input(&mut self, name: Option<&str>) {
         (**self).input(name);
+    }
+
+    fn header_later(&self) -> bool {
+        (**self).header_later()
+    }
+
+    fn dropped(&mut self, row: &Record) {
+        (**self).dropped(row);
     }
 
     fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
@@ -118,7 +143,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
     } else {
         &io.files[..]
     };
-    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet), io.dropna);
+    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet), io);
     for path in paths {
         let input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
@@ -137,7 +162,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
 /// Runs `filter` over CSV held in memory: what the filters' unit tests call.
 pub fn transform<F: Filter>(filter: F, input: &[u8]) -> Result<String> {
     let mut out = Writer::new(Vec::new());
-    let mut pump = Pump::new(filter, "output", Progress::new(true), false);
+    let mut pump = Pump::new(filter, "output", Progress::new(true), &IoArgs::default());
     pump.input(None, Reader::new(input), false, &mut out)?;
     pump.finish(&mut out)?;
     let bytes = out.into_inner()?;
@@ -159,6 +184,8 @@ struct Pump<F> {
     bytes_before: u64,
     /// With `--dropna`: the rows dropped so far.
     dropna: Option<Dropped>,
+    /// `--keep-incomplete`: short rows are padded with missing fields, not refused.
+    keep_incomplete: bool,
 }
 
 /// What `--dropna` dropped: how many rows, and where the first was.
@@ -169,7 +196,7 @@ struct Dropped {
 }
 
 impl<F: Filter> Pump<F> {
-    fn new(filter: F, output_name: &str, progress: Progress, dropna: bool) -> Pump<F> {
+    fn new(filter: F, output_name: &str, progress: Progress, io: &IoArgs) -> Pump<F> {
         Pump {
             filter,
             output_name: output_name.to_owned(),
@@ -177,7 +204,8 @@ impl<F: Filter> Pump<F> {
             first: None,
             row: Record::new(),
             bytes_before: 0,
-            dropna: dropna.then(Dropped::default),
+            dropna: io.dropna.then(Dropped::default),
+            keep_incomplete: io.keep_incomplete,
         }
     }
 
@@ -240,8 +268,10 @@ impl<F: Filter> Pump<F> {
                     .filter
                     .header(&header)
                     .map_err(|e| self.place(e, name, Some(1)))?;
-                out.record(out_header.iter())
-                    .map_err(|e| self.place(Error::io(e), name, None))?;
+                if !self.filter.header_later() {
+                    out.record(out_header.iter())
+                        .map_err(|e| self.place(Error::io(e), name, None))?;
+                }
                 self.first = Some((header.clone(), name.unwrap_or("stdin").to_owned()));
             }
             Some((first, first_name)) if first.iter().ne(header.iter()) => {
@@ -271,28 +301,32 @@ impl<F: Filter> Pump<F> {
                 }
                 Err(e) => return Err(read_error(e, Some(last))),
             }
-            let row = &self.row;
-            last = row.line();
-            if row.len() != width {
-                // pandas reads a short row with its last fields missing: dropna drops it.
-                if self.dropna.is_some() && row.len() < width {
-                    self.drop_row(name, row.line());
-                    continue;
+            last = self.row.line();
+            if self.row.len() != width {
+                // pandas reads a short row (a line cut by a crash) with its last fields
+                // missing: kept as such on request, or for --dropna to drop.
+                if self.row.len() < width && (self.dropna.is_some() || self.keep_incomplete) {
+                    while self.row.len() < width {
+                        self.row.push(b"");
+                    }
+                } else {
+                    // Shown, since a cut-off or NUL-filled last line is plain to see.
+                    let fields: Vec<&[u8]> = self.row.iter().collect();
+                    return Err(Error::data(format!(
+                        "found a row of {} where the header has {width}: {}",
+                        plural(self.row.len(), "field"),
+                        crate::error::show(&fields.join(&b","[..]))
+                    ))
+                    .line(last)
+                    .file(name));
                 }
-                // Shown, since a cut-off or NUL-filled last line (a crash) is plain to see.
-                let fields: Vec<&[u8]> = row.iter().collect();
-                return Err(Error::data(format!(
-                    "found a row of {} where the header has {width}: {}",
-                    plural(row.len(), "field"),
-                    crate::error::show(&fields.join(&b","[..]))
-                ))
-                .line(row.line())
-                .file(name));
             }
-            if self.dropna.is_some() && row.iter().any(is_missing) {
-                self.drop_row(name, row.line());
+            if self.dropna.is_some() && self.row.iter().any(is_missing) {
+                self.filter.dropped(&self.row);
+                self.drop_row(name, last);
                 continue;
             }
+            let row = &self.row;
             if let Err(e) = self.filter.row(row, out) {
                 return Err(self.place(e, name, Some(row.line())));
             }

@@ -74,6 +74,7 @@ impl common::cli::Tool for Args {
             size_col: self.size_col,
             ipv6,
             out_col: self.out_col,
+            keep_incomplete: self.io.keep_incomplete,
         };
         (self.io, Estimator::new(params))
     }

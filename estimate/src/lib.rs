@@ -8,7 +8,7 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::num::{parse_u64, write_int, write_py_float};
+use common::num::{is_missing, parse_u64, write_int, write_py_float};
 use common::{find_column, Error, Filter, Record, Result, Writer};
 
 /// Where a row's IP version comes from.
@@ -33,6 +33,9 @@ pub struct Params {
     pub size_col: String,
     pub ipv6: Ipv6Source,
     pub out_col: String,
+    /// A missing size (or IPv6 flag) gives an empty estimate instead of an error
+    /// (`--keep-incomplete`: pandas' NaN in, NaN out).
+    pub keep_incomplete: bool,
 }
 
 impl Params {
@@ -59,6 +62,7 @@ impl Default for Params {
             size_col: Params::SIZE_COL.into(),
             ipv6: Ipv6Source::Flag(Params::IPV6_COL.into()),
             out_col: Params::OUT_COL.into(),
+            keep_incomplete: false,
         }
     }
 }
@@ -146,6 +150,14 @@ impl Estimator {
         })
     }
 
+    /// Whether an input of the estimate is missing: the size, or a boolean IPv6 flag (an
+    /// address without `[` is IPv4 by the rule, also when it is empty).
+    #[cold]
+    fn missing_input(&self, row: &Record) -> bool {
+        is_missing(row.field(self.size_idx))
+            || matches!(self.params.ipv6, Ipv6Source::Flag(_)) && is_missing(row.field(self.ipv6_idx))
+    }
+
     fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
         match &self.params.ipv6 {
             Ipv6Source::Address(_) => Ok(field.contains(&b'[')),
@@ -185,6 +197,11 @@ impl Filter for Estimator {
 
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
         let size_field = row.field(self.size_idx);
+        if self.params.keep_incomplete && self.missing_input(row) {
+            copy_row(row, out);
+            out.field(b"");
+            return Ok(out.end_record()?);
+        }
         let size = parse_u64(size_field).ok_or_else(|| {
             let digits = !size_field.is_empty() && size_field.iter().all(u8::is_ascii_digit);
             let why = if digits {
@@ -204,16 +221,21 @@ impl Filter for Estimator {
                 format!("{size} is too large to estimate in 64 bits"),
             )
         })?;
-        // A line that needed no quoting is copied whole, not field by field.
-        match row.plain() {
-            Some(line) => out.joined(line, row.len()),
-            None => row.iter().for_each(|f| out.field(f)),
-        }
+        copy_row(row, out);
         out.field_with(|buf| match estimate {
             NetSize::Bytes(n) => write_int(buf, n),
             NetSize::WithAcks(x) => write_py_float(buf, x),
         });
         Ok(out.end_record()?)
+    }
+}
+
+/// Copies a row's fields: a line that needed no quoting whole, not field by field.
+#[inline]
+fn copy_row<W: Write>(row: &Record, out: &mut Writer<W>) {
+    match row.plain() {
+        Some(line) => out.joined(line, row.len()),
+        None => row.iter().for_each(|f| out.field(f)),
     }
 }
 
