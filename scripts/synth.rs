@@ -5,6 +5,11 @@
 //! peer set, a real message mix with block-time bursts, and systemd byte counters that sit a few
 //! percent above the notebook's TCP/IP estimate. Std only; the same seed always gives the same bytes,
 //! and the tracepoint stream does not depend on `--format` or `--systemd`.
+//!
+//! `--format monitor` writes the bytes the monitor writes (Python's csv.DictWriter: CRLF line
+//! ends, `2024-12-28T00:00:04Z` timestamps, its real columns; no field here ever needs quoting);
+//! `--format preprocessed` writes the notebook's inputs as pandas' `to_csv` does (LF,
+//! `2024-12-28 00:00:04+00:00`).
 
 use std::f64::consts::TAU;
 use std::fs::File;
@@ -26,7 +31,8 @@ Options:
   --format F        preprocessed (default): the notebook's inputs,
                       timestamp,ipv6,flow,msg_type,size and
                       timestamp,IPIngressBytes,IPEgressBytes (per-poll floats, rare gaps);
-                    monitor: the monitor's raw layout,
+                    monitor: the monitor's raw layout, as it writes it (CRLF line ends,
+                      2024-12-28T00:00:04Z timestamps),
                       timestamp,peer_id,peer_conn_type,peer_addr,flow,msg_type,size and
                       timestamp,IPIngressPackets,IPEgressPackets,IPIngressBytes,IPEgressBytes
                       (cumulative integer counters)
@@ -83,6 +89,16 @@ impl From<io::Error> for Error {
 enum Format {
     Preprocessed,
     Monitor,
+}
+
+impl Format {
+    /// The line end: pandas' `to_csv` writes LF, the monitor's csv.DictWriter CRLF.
+    fn eol(self) -> &'static [u8] {
+        match self {
+            Format::Preprocessed => b"\n",
+            Format::Monitor => b"\r\n",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -1069,23 +1085,25 @@ impl Systemd {
                 }
             }
         }
-        out.push(b'\n');
+        out.extend_from_slice(format.eol());
     }
 }
 
 fn generate(args: &Args, tp: &mut Sink, mut sd: Option<&mut Sink>) -> Result<(), Error> {
     let fmt = args.format;
     tp.buf.extend_from_slice(match fmt {
-        Format::Preprocessed => b"timestamp,ipv6,flow,msg_type,size\n".as_slice(),
-        Format::Monitor => b"timestamp,peer_id,peer_conn_type,peer_addr,flow,msg_type,size\n",
+        Format::Preprocessed => b"timestamp,ipv6,flow,msg_type,size".as_slice(),
+        Format::Monitor => b"timestamp,peer_id,peer_conn_type,peer_addr,flow,msg_type,size",
     });
+    tp.buf.extend_from_slice(fmt.eol());
     if let Some(sd) = sd.as_deref_mut() {
         sd.buf.extend_from_slice(match fmt {
-            Format::Preprocessed => b"timestamp,IPIngressBytes,IPEgressBytes\n".as_slice(),
+            Format::Preprocessed => b"timestamp,IPIngressBytes,IPEgressBytes".as_slice(),
             Format::Monitor => {
-                b"timestamp,IPIngressPackets,IPEgressPackets,IPIngressBytes,IPEgressBytes\n"
+                b"timestamp,IPIngressPackets,IPEgressPackets,IPIngressBytes,IPEgressBytes"
             }
         });
+        sd.buf.extend_from_slice(fmt.eol());
     }
     let mut sim = Sim::new(args.seed, args.rate);
     let mut systemd = Systemd {
@@ -1127,7 +1145,7 @@ fn generate(args: &Args, tp: &mut Sink, mut sd: Option<&mut Sink>) -> Result<(),
             out.extend_from_slice(m.kind.name());
             out.push(b',');
             push_u64(out, u64::from(m.size));
-            out.push(b'\n');
+            out.extend_from_slice(fmt.eol());
             tp.maybe_flush()?;
         }
         if let Some(sd) = sd.as_deref_mut() {
