@@ -5,10 +5,10 @@ set -euo pipefail
 me=aggregate.sh
 usage() {
     cat <<'USAGE'
-usage: scripts/aggregate.sh [-o OUTDIR] [--jobs N [--sshlogin LOGIN]... [--slf FILE]]
+usage: scripts/aggregate.sh [-q] [-o OUTDIR] [--jobs N [--sshlogin LOGIN]... [--slf FILE]]
                             [TRACEPOINTS... SYSTEMD | --monitor DIR]
 
-Turns the notebook's two inputs (plain or .bz2 CSV) into its four tables,
+Turns the notebook's two inputs (CSV, plain or compressed) into its four tables,
 identical after bunzip2 to what the notebook writes:
   OUTDIR/data_est_hourly.csv.bz2  OUTDIR/data_est_daily.csv.bz2
   OUTDIR/data_emp_hourly.csv.bz2  OUTDIR/data_emp_daily.csv.bz2
@@ -17,10 +17,14 @@ With no inputs it runs on the bundled sample (scripts/sample/).
   TRACEPOINTS    timestamp,ipv6,flow,msg_type,size   (one row per P2P message);
                  several files (e.g. one a day) are read as one table
   SYSTEMD        timestamp,IPIngressBytes,IPEgressBytes (bytes per sample)
-  --monitor DIR  read the monitor's result folder instead: the daily files
+  --monitor DIR  read the monitor's result folder instead: its day files
                  DIR/tracepoints/net/*.csv and DIR/systemd/ip_accounting/*.csv,
-                 preprocessed on the fly as scripts/preprocess.sh does
-  -o OUTDIR      where the tables go (default: the current folder)
+                 CRLF or LF, each plain or compressed after rotation (.bz2, .gz,
+                 .zst, .xz); anything else there is skipped with a warning. As the
+                 study read them: rows with a missing field dropped, ipv6 when the
+                 peer address holds '[', counters differenced across restarts
+  -o OUTDIR      where the tables go (created if missing; default: here)
+  -q             no summary line at the end
   --jobs N       with several tracepoint files (or days of --monitor): each
                  file is a shard, summed by hour in its own job under GNU
                  parallel; the partial tables are merged by re-bucketing. The
@@ -31,9 +35,9 @@ With no inputs it runs on the bundled sample (scripts/sample/).
                  the shard files and scripts are copied over)
   -h             this help
 
-The tables appear only when every step succeeded. The release binaries are
-built first when missing or stale (set NETAGG_BIN to a folder holding the
-filters to use those instead).
+The tables appear only when every step succeeded; SIGTERM, SIGINT or SIGHUP
+stop every step and leave nothing behind. The filters come from NETAGG_BIN if
+set, else from PATH, else this checkout's release build (built first).
 USAGE
 }
 usage_error() {
@@ -47,6 +51,7 @@ monitor=
 jobs=1
 remote=()
 args=()
+QUIET=0
 while (($#)); do
     case $1 in
     -o | --monitor | --jobs | --sshlogin | --slf | --ssh)
@@ -59,23 +64,36 @@ while (($#)); do
         *) remote+=("$1" "$2") ;;
         esac
         shift 2 ;;
+    -q) QUIET=1; shift ;;
     -h | --help) usage; exit 0 ;;
+    --) shift; args+=("$@"); break ;;
     -?*) usage_error "unknown option $1" ;;
     *) args+=("$1"); shift ;;
     esac
 done
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+use_filters estimate pivot bucket increase
 
-# The tracepoint shards (files), how one becomes rows in the notebook's layout, and the
-# estimate of them all as one stream.
+# The tracepoint shards (files) and their layout; the systemd chain's first step.
 if [[ -n $monitor ]]; then
     ((${#args[@]} == 0)) || usage_error "--monitor takes no input files"
+    monitor=$(safe_path "$monitor")
     [[ -d $monitor ]] || die "no such folder: $monitor"
-    shards=("$monitor"/tracepoints/net/*.csv)
-    [[ -e ${shards[0]} ]] || die "no daily files in $monitor/tracepoints/net"
+    monitor_days "$monitor" tracepoints/net
+    shards=("${days[@]}")
+    monitor_days "$monitor" systemd/ip_accounting
+    systemd_days=("${days[@]}")
     layout=monitor
-    estimated() { monitor_files "$monitor" tracepoints | estimate -q; }
-    systemd() { monitor_files "$monitor" systemd | increase -q --cols IPIngressBytes,IPEgressBytes; }
+    inputs_named=$monitor
+    # Incomplete rows travel on to bucket --dropna, so that a missing size still makes the
+    # sums floats, as pandas' column types do; estimate, which reads the day files, names
+    # the first of them (bucket -qq says nothing more of them).
+    estimated() { estimate -q --keep-incomplete --ipv6-from peer_addr -- "$@"; }
+    hourly_est=(bucket -qq --dropna --every 1h --by flow,msg_type --time-name freq)
+    melted() {
+        increase -q --dropna --cols IPIngressBytes,IPEgressBytes -- "${systemd_days[@]}" |
+            pivot -q
+    }
 else
     case ${#args[@]} in
     0) args=("$root/scripts/sample/tracepoints.csv.bz2" "$root/scripts/sample/systemd.csv.bz2") ;;
@@ -87,26 +105,20 @@ else
     shards=("${args[@]:0:${#args[@]}-1}")
     system_file=${args[-1]}
     layout=notebook
-    if ((${#shards[@]} == 1)); then
-        # One file: the fastest decoder installed feeds the filters.
-        estimated() { read_input "${shards[0]}" | estimate -q; }
-    else
-        # Several: estimate reads them as one table (and checks that the headers agree).
-        estimated() { estimate -q "${shards[@]}"; }
-    fi
-    systemd() { read_input "$system_file"; }
+    inputs_named=${shards[*]}
+    # The filters read the files themselves, compressed or not, and name them in messages.
+    estimated() { estimate -q -- "$@"; }
+    hourly_est=(bucket -q --every 1h --by flow,msg_type --time-name freq)
+    melted() { pivot -q -- "$system_file"; }
 fi
-[[ -d $outdir ]] || die "no such folder: $outdir"
+mkdir -p -- "$outdir" || die "cannot create $outdir"
 if ((jobs > 1)); then
     command -v parallel >/dev/null || die "--jobs $jobs needs GNU parallel (or use --jobs 1)"
 fi
 
 # Everything is written to a private folder and moved into place only at the end.
-work=$(mktemp -d "$outdir/.aggregate.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-work=$(cd "$work" && pwd)
+make_work "$outdir" aggregate
 
-hourly_est=(bucket -q --every 1h --by flow,msg_type --time-name freq)
 # Each shard's hourly sums in a job of its own (scripts/shard.sh); parallel keeps each job's
 # stdout in $work/shards/N and its stderr in N.err.
 sharded_hourly_est() {
@@ -117,15 +129,15 @@ sharded_hourly_est() {
         # ...) that --cleanup removes. Everything is named by a relative path, so even a
         # "remote" on this machine or a shared file system never touches the originals.
         mkdir "$work/ship"
-        cp "$root/scripts/shard.sh" "$root/scripts/monitor.awk" "$work/ship/"
+        cp "$root/scripts/shard.sh" "$work/ship/"
         inputs=()
         for ((i = 0; i < ${#shards[@]}; i++)); do
             mkdir "$work/ship/$i"
-            ln -s "$(realpath "${shards[i]}")" "$work/ship/$i/$(basename "${shards[i]}")"
-            inputs+=("$i/$(basename "${shards[i]}")")
+            ln -s "$(realpath -- "${shards[i]}")" "$work/ship/$i/$(basename -- "${shards[i]}")"
+            inputs+=("$i/$(basename -- "${shards[i]}")")
         done
         script=shard.sh
-        ship=(--wd ... --transferfile {} --transferfile shard.sh --transferfile monitor.awk --cleanup)
+        ship=(--wd ... --transferfile {} --transferfile shard.sh --cleanup)
         # -L: rsync copies what the links point to.
         export PARALLEL_RSYNC_OPTS=-rLDzR
     fi
@@ -134,22 +146,23 @@ sharded_hourly_est() {
         [[ -d $work/ship ]] && cd "$work/ship"
         parallel --will-cite --halt soon,fail=1 --jobs "$jobs" --results "$work/shards/{#}" \
             "${remote[@]}" "${ship[@]}" \
-            env "NETAGG_BIN=${NETAGG_REMOTE_BIN:-$bin}" bash "$script" "$layout" {} ::: "${inputs[@]}" >/dev/null
+            env "NETAGG_BIN=${NETAGG_REMOTE_BIN:-$(dirname "$(command -v estimate)")}" \
+            bash "$script" "$layout" {} ::: "${inputs[@]}" >/dev/null
     ) || status=$?
     cat "$work"/shards/*.err >&2 2>/dev/null || true
     ((status == 0)) || return "$status"
     local partials=()
     for ((i = 1; i <= ${#shards[@]}; i++)); do partials+=("$work/shards/$i"); done
     # Hourly sums are associative: re-bucketing the partial tables merges them exactly.
-    "${hourly_est[@]}" -o "$work/data_est_hourly.csv.bz2" "${partials[@]}"
+    bucket -q --every 1h --by flow,msg_type --time-name freq -o "$work/data_est_hourly.csv.bz2" -- "${partials[@]}"
 }
 
-# -q: four filters run at once; progress lines would only garble the terminal.
+# -q: the chains run at once; progress lines would only garble the terminal.
 est_chain() {
     if ((jobs > 1 && ${#shards[@]} > 1)); then
         sharded_hourly_est
     else
-        estimated | "${hourly_est[@]}" -o "$work/data_est_hourly.csv.bz2"
+        estimated "${shards[@]}" | "${hourly_est[@]}" -o "$work/data_est_hourly.csv.bz2"
     fi
     # Daily tables re-bucket the hourly ones: sums are associative, rows are not read twice.
     bucket -q --every 1d --by flow,msg_type -o "$work/data_est_daily.csv.bz2" "$work/data_est_hourly.csv.bz2"
@@ -157,21 +170,26 @@ est_chain() {
 # The systemd data is a few hundredths of the messages: one job, also because in the monitor's
 # files its counters must be differenced across day boundaries.
 emp_chain() {
-    systemd |
-        pivot -q |
-        bucket -q --every 1h --by flow --time-name freq -o "$work/data_emp_hourly.csv.bz2"
+    melted | bucket -q --every 1h --by flow --time-name freq -o "$work/data_emp_hourly.csv.bz2"
     bucket -q --every 1d --by flow -o "$work/data_emp_daily.csv.bz2" "$work/data_emp_hourly.csv.bz2"
 }
 
-est_chain &
+say "estimating ${#shards[@]} tracepoint file(s) and differencing the systemd counters"
+start est_chain
 est=$!
-emp_chain &
+start emp_chain
 emp=$!
 failed=()
-wait "$est" || failed+=("the estimate chain on ${monitor:-${shards[*]}}")
+wait "$est" || failed+=("the estimate chain on $inputs_named")
+say "the estimate chain is done"
 wait "$emp" || failed+=("the systemd chain on ${monitor:-$system_file}")
 if ((${#failed[@]})); then
     for what in "${failed[@]}"; do echo "$me: $what failed; no tables written" >&2; done
     exit 1
 fi
-mv -f "$work"/data_*.csv.bz2 "$outdir"/
+mv -f -- "$work"/data_*.csv.bz2 "$outdir/"
+written=()
+for table in data_est_hourly data_est_daily data_emp_hourly data_emp_daily; do
+    written+=("${outdir%/}/$table.csv.bz2")
+done
+wrote "${written[@]}"

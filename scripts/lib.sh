@@ -1,48 +1,120 @@
-# Shared by the scripts: sourced, not run. Sets $root, $me, PATH to the filters, and
-# $unbzip2/$bzip2 to the fastest bzip2 tools installed; defines die and read_input.
+# Shared by the scripts: sourced, not run. Sets $root and $me; finds the filters
+# (use_filters); reads a monitor folder's day files (monitor_days); runs background jobs that
+# a signal stops together (start, stop_all); says what is going on, on a terminal (say).
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The repository, also when the script is run through a symlink (~/bin/netagg-aggregate).
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 me=${me:-$(basename "$0")}
+started=$SECONDS
 
 die() {
     echo "$me: $*" >&2
     exit 1
 }
 
-# The filters, built (a no-op when up to date) and put first on PATH; NETAGG_BIN names a
-# folder of ready binaries instead.
-if [[ -n ${NETAGG_BIN:-} ]]; then
-    bin=$NETAGG_BIN
-else
-    bin=${CARGO_TARGET_DIR:-$root/target}/release
-    if command -v cargo >/dev/null; then
-        cargo build --release --quiet --bins --manifest-path "$root/Cargo.toml" || die "cargo build failed"
-    fi
-fi
-for tool in estimate pivot bucket increase; do
-    [[ -x $bin/$tool ]] || die "$bin/$tool is missing: install Rust and run cargo build --release"
-done
-PATH=$bin:$PATH
-
-# The fastest bzip2 tools installed; all read and write the same format.
-if command -v lbzip2 >/dev/null; then
-    unbzip2=(lbzip2 -dc) bzip2=(lbzip2 -9c)
-elif command -v pbzip2 >/dev/null; then
-    unbzip2=(pbzip2 -dc) bzip2=(pbzip2 -9c)
-else
-    unbzip2=(bzip2 -dc) bzip2=(bzip2 -9c)
-fi
-
-# Writes a file's data to stdout: plain as it is, bzip2 (told by its magic bytes) decoded.
-read_input() {
-    if [[ $(head -c 3 "$1") == BZh ]]; then "${unbzip2[@]}" <"$1"; else cat "$1"; fi
+warn() {
+    echo "$me: warning: $*" >&2
 }
 
-# The monitor's daily files of one kind (tracepoints or systemd) in the notebook's layout.
-monitor_files() { # DIR KIND
-    local sub=tracepoints/net
-    [[ $2 == systemd ]] && sub=systemd/ip_accounting
-    local files=("$1/$sub"/*.csv)
-    [[ -e ${files[0]} ]] || die "no daily files in $1/$sub"
-    awk -v kind="$2" -f "$root/scripts/monitor.awk" "${files[@]}"
+# What the script is doing, with the seconds since it started: on a terminal only.
+say() {
+    if [[ -t 2 ]]; then
+        printf '%s: [%3d s] %s\n' "$me" $((SECONDS - started)) "$*" >&2
+    fi
+}
+
+# A path that no command takes for an option: `-x` becomes `./-x`.
+safe_path() {
+    case $1 in
+    -*) printf './%s' "$1" ;;
+    *) printf '%s' "$1" ;;
+    esac
+}
+
+# Puts the filters named on PATH: from NETAGG_BIN when set; else those on PATH (cargo
+# install); else this checkout's release build, built first (a no-op when up to date).
+use_filters() { # TOOL...
+    local tool missing=()
+    if [[ -n ${NETAGG_BIN:-} ]]; then
+        PATH=$NETAGG_BIN:$PATH
+    else
+        for tool in "$@"; do
+            command -v "$tool" >/dev/null || missing+=("$tool")
+        done
+        if ((${#missing[@]})); then
+            [[ -f $root/Cargo.toml ]] && command -v cargo >/dev/null ||
+                die "${missing[*]} not found: install the filters (cargo install --locked --path .) or Rust"
+            say "building the filters (cargo build --release; about a minute the first time)"
+            cargo build --release --quiet --bins --manifest-path "$root/Cargo.toml" ||
+                die "cargo build failed"
+            PATH=${CARGO_TARGET_DIR:-$root/target}/release:$PATH
+        fi
+    fi
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || die "$tool is missing from ${NETAGG_BIN:-PATH}"
+    done
+}
+
+# The day files of one source of a monitor folder, in date order, into the array `days`:
+# NAME.csv, or NAME.csv compressed after rotation (.bz2, .gz, .zst, .xz). Anything else is
+# skipped with a warning that names it; one day in two files is an error.
+monitor_days() { # DIR SUBFOLDER
+    local dir=$1/$2 entry base stem
+    local -A seen=()
+    days=()
+    [[ -d $dir ]] || die "no folder $dir"
+    for entry in "$dir"/*; do
+        [[ -e $entry ]] || continue
+        base=${entry##*/}
+        if [[ -f $entry && $base =~ ^(.+\.csv)(\.(bz2|gz|zst|xz))?$ ]]; then
+            stem=${BASH_REMATCH[1]}
+            [[ -z ${seen[$stem]:-} ]] ||
+                die "$dir holds $stem twice: ${seen[$stem]##*/} and $base (one of them is left over from a rotation?)"
+            seen[$stem]=$entry
+            days+=("$entry")
+        else
+            warn "skipped $entry: not a day file (NAME.csv, or .csv.bz2, .csv.gz, .csv.zst, .csv.xz)"
+        fi
+    done
+    ((${#days[@]})) || die "no day files in $dir"
+}
+
+# Background jobs, each in a process group of its own (set -m), so that a signal to the
+# script stops every process of every pipeline it started, not only the subshells.
+jobs_started=()
+start() { # COMMAND...
+    set -m
+    "$@" &
+    jobs_started+=($!)
+    set +m
+}
+
+# On SIGTERM, SIGINT or SIGHUP: stop every job, wait for them (the filters remove their
+# own temp files), run the EXIT trap (the temp folder), and die of the same signal.
+stop_all() { # SIGNAL
+    local pid
+    trap - "$1"
+    for pid in "${jobs_started[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    exit_status=$((128 + $(kill -l "$1")))
+    exit "$exit_status"
+}
+for signal in TERM INT HUP; do
+    # shellcheck disable=SC2064 # the signal's name is meant to be fixed now
+    trap "stop_all $signal" "$signal"
+done
+
+# A private temp folder in DIR (so the final mv is a rename), removed however the script
+# ends; its path is in $work.
+make_work() { # DIR NAME
+    work=$(mktemp -d "$(safe_path "$1")/.$2.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    work=$(cd "$work" && pwd)
+}
+
+# Names the files written, as the last line of a successful run.
+wrote() { # FILE...
+    ((${QUIET:-0})) || echo "$me: wrote $* in $((SECONDS - started)) s" >&2
 }

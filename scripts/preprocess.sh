@@ -5,40 +5,73 @@ set -euo pipefail
 me=preprocess.sh
 usage() {
     cat <<'USAGE'
-usage: scripts/preprocess.sh MONITOR_DIR [-o OUTDIR]
+usage: scripts/preprocess.sh [-q] MONITOR_DIR [-o OUTDIR]
 
-Reads the monitor's daily files, MONITOR_DIR/tracepoints/net/*.csv and
-MONITOR_DIR/systemd/ip_accounting/*.csv, in date order, and writes the
-notebook's inputs:
+Reads the monitor's day files, MONITOR_DIR/tracepoints/net/*.csv and
+MONITOR_DIR/systemd/ip_accounting/*.csv (CRLF or LF, each plain or compressed
+after rotation: .bz2, .gz, .zst, .xz; anything else is skipped with a warning),
+in date order, and writes the notebook's inputs:
   OUTDIR/tracepoints_preprocessed.csv.bz2  timestamp,ipv6,flow,msg_type,size
   OUTDIR/systemd_preprocessed.csv.bz2      timestamp,IPIngressBytes,IPEgressBytes
-Rows with an empty field are dropped, ipv6 is true when the peer address
-holds a '[', and the cumulative byte counters become per-row increments
-(increase: a counter restart is counted from zero, so no bytes are lost).
+Rows with a missing field (or cut short by a crash) are dropped, ipv6 is True
+when the peer address holds a '[', and the cumulative byte counters become
+per-row increments (increase: a counter restart is counted from zero, so no
+bytes are lost). OUTDIR is created if missing; -q drops the summary line.
 scripts/aggregate.sh --monitor does the same on the fly, without these files.
 USAGE
+}
+usage_error() {
+    echo "$me: $*" >&2
+    usage >&2
+    exit 2
 }
 
 outdir=.
 dir=
+QUIET=0
 while (($#)); do
     case $1 in
-    -o) [[ $# -ge 2 ]] || { echo "$me: -o needs a value" >&2; usage >&2; exit 2; }
+    -o) [[ $# -ge 2 ]] || usage_error "-o needs a value"
         outdir=$2; shift 2 ;;
+    -q) QUIET=1; shift ;;
     -h | --help) usage; exit 0 ;;
-    -?*) echo "$me: unknown option $1" >&2; usage >&2; exit 2 ;;
-    *) [[ -z $dir ]] || { usage >&2; exit 2; }
+    --) shift; (($# == 1)) || usage_error "give one monitor folder"; dir=$1; shift ;;
+    -?*) usage_error "unknown option $1" ;;
+    *) [[ -z $dir ]] || usage_error "give one monitor folder"
         dir=$1; shift ;;
     esac
 done
-[[ -n $dir ]] || { usage >&2; exit 2; }
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[[ -n $dir ]] || usage_error "give the monitor folder"
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+use_filters estimate increase keep
+dir=$(safe_path "$dir")
 [[ -d $dir ]] || die "no such folder: $dir"
-[[ -d $outdir ]] || die "no such folder: $outdir"
+monitor_days "$dir" tracepoints/net
+tracepoint_days=("${days[@]}")
+monitor_days "$dir" systemd/ip_accounting
+systemd_days=("${days[@]}")
+mkdir -p -- "$outdir" || die "cannot create $outdir"
+make_work "$outdir" preprocess
 
-work=$(mktemp -d "$outdir/.preprocess.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-monitor_files "$dir" tracepoints | "${bzip2[@]}" >"$work/tracepoints_preprocessed.csv.bz2"
-monitor_files "$dir" systemd | increase -q --cols IPIngressBytes,IPEgressBytes |
-    "${bzip2[@]}" >"$work/systemd_preprocessed.csv.bz2"
-mv -f "$work"/*_preprocessed.csv.bz2 "$outdir"/
+say "preprocessing ${#tracepoint_days[@]} days of tracepoints and ${#systemd_days[@]} of systemd counters"
+tracepoints() {
+    estimate -q --dropna --ipv6-from peer_addr --ipv6-out ipv6 -- "${tracepoint_days[@]}" |
+        keep -q --cols timestamp,ipv6,flow,msg_type,size -o "$work/tracepoints_preprocessed.csv.bz2"
+}
+systemd() {
+    increase -q --dropna --cols IPIngressBytes,IPEgressBytes -- "${systemd_days[@]}" |
+        keep -q --cols timestamp,IPIngressBytes,IPEgressBytes -o "$work/systemd_preprocessed.csv.bz2"
+}
+start tracepoints
+tp=$!
+start systemd
+sd=$!
+failed=()
+wait "$tp" || failed+=("the tracepoints of $dir")
+wait "$sd" || failed+=("the systemd counters of $dir")
+if ((${#failed[@]})); then
+    for what in "${failed[@]}"; do echo "$me: preprocessing $what failed; no files written" >&2; done
+    exit 1
+fi
+mv -f -- "$work"/*_preprocessed.csv.bz2 "$outdir/"
+wrote "${outdir%/}/tracepoints_preprocessed.csv.bz2" "${outdir%/}/systemd_preprocessed.csv.bz2"

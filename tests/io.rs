@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::os::unix::process::CommandExt;
+
 use support::{bunzip2, bz2, filters, Dir, FILTERS, SYSTEMD, TRACEPOINTS};
 
 #[test]
@@ -335,4 +337,101 @@ fn an_error_does_not_land_on_the_progress_line() {
         between.contains("\r\u{1b}[2K"),
         "not cleared before the error: {between:?}"
     );
+}
+
+/// Reads lines from a child's stdout on a thread, so that a test can wait with a timeout.
+fn lines_of(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let output = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in output.lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    lines
+}
+
+/// A live source's first rows come out at once, even when nothing follows them for a while
+/// (the writer pauses after its first burst): every filter that writes row by row.
+#[test]
+fn the_first_rows_of_a_live_input_pass_without_waiting() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    for (name, args, input) in filters() {
+        if matches!(name, "bucket" | "chart") {
+            continue; // they write when a bucket or the whole table is complete
+        }
+        let mut child = Command::new(support::bin(name))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let lines = lines_of(&mut child);
+        let want = dir_run_lines(name, args, input);
+        let start = Instant::now();
+        let got: Vec<String> = (0..want.len())
+            .map_while(|_| lines.recv_timeout(Duration::from_secs(1)).ok())
+            .collect();
+        let waited = start.elapsed();
+        drop(stdin);
+        let _ = child.wait();
+        assert_eq!(got, want, "{name}: not all rows came out within a second");
+        assert!(waited < Duration::from_secs(1), "{name}: took {waited:?}");
+    }
+}
+
+/// What `name` prints for `input` when it reads it all at once.
+fn dir_run_lines(name: &str, args: &[&str], input: &str) -> Vec<String> {
+    let out = Dir::new().run(name, args, input).ok();
+    out.lines().map(str::to_owned).collect()
+}
+
+/// The README's and --help's way to follow a live log: `tail -n +1 -F` starts at the header
+/// and follows the file (and its daily rotation); `tail -f` would start 10 lines from the end.
+#[test]
+fn tail_from_the_first_line_follows_a_live_log() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let dir = Dir::new();
+    let log = dir.write("today.csv", support::sample("estimate").1);
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "tail -n +1 -F today.csv 2>/dev/null | {} --ipv6-col ipv6",
+            support::bin("estimate").display()
+        ))
+        .current_dir(dir.tmp.path())
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    let next = || lines.recv_timeout(Duration::from_secs(5)).ok();
+    assert_eq!(
+        next().as_deref(),
+        Some("timestamp,ipv6,flow,msg_type,size,net_size")
+    );
+    assert!(next().is_some_and(|l| l.ends_with(",37,113")));
+    assert!(next().is_some_and(|l| l.ends_with(",250,346")));
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    file.write_all(b"2024-12-28 00:00:14+00:00,False,in,ping,8\n")
+        .unwrap();
+    assert_eq!(
+        next().as_deref(),
+        Some("2024-12-28 00:00:14+00:00,False,in,ping,8,84")
+    );
+    // The whole pipeline is in a process group of its own: stop tail with it.
+    let _ = Command::new("kill")
+        .args(["-TERM", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
 }

@@ -201,7 +201,7 @@ fn every_pandas_missing_spelling_is_missing_everywhere() {
                 input,
             )
             .prints("t,flow,net_size\n2024-01-01,in,1\n")
-            .warns("--dropna dropped 1 row with a missing field (the first on line 3 of stdin)"),
+            .warns("--dropna dropped 1 row with a missing field (the first: line 3: '2024-01-01 00:10:00,"),
         );
     }
     run_all(&cases);

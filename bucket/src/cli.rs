@@ -17,7 +17,7 @@ use crate::{time::parse_step, Bucketer, Params};
   bzcat tp.csv.bz2 | estimate | bucket --every 1h --by flow,msg_type --time-name freq
   bucket --every 1d --by flow,msg_type -o daily.csv.bz2 hourly.csv.bz2
   bucket --every 5min --by msg_type --sum size --count messages day.csv
-  tail -f today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --by flow --stream")]
+  tail -n +1 -F today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --by flow --stream")]
 pub struct Args {
     /// Bucket length: a count and a unit s, min (T), h (H) or d (D): 30s, 5min, 1h, 1d.
     #[arg(long, value_name = "STEP", value_parser = parse_step)]

@@ -515,6 +515,18 @@ impl Filter for Bucketer {
         self.inputs += 1;
     }
 
+    /// A dropped row still types its columns, as in pandas, where `read_csv` decides a
+    /// column's type before `dropna()`: a missing value makes a value column float.
+    fn dropped(&mut self, row: &Record) -> Result<()> {
+        for (c, &idx) in self.sum_idx.iter().enumerate() {
+            let field = row.field(idx);
+            if is_missing(field) {
+                turn_float(&mut self.columns[c], &self.params.sums[c], field)?;
+            }
+        }
+        Ok(())
+    }
+
     fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
         self.emit(out)
     }

@@ -21,9 +21,10 @@ pub struct IoArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Never show the progress line (shown only when stderr is a terminal).
-    #[arg(short = 'q', long)]
-    pub quiet: bool,
+    /// Never show the progress line (shown only when stderr is a terminal); twice (-qq),
+    /// print no warnings either (for a step whose warnings an earlier one already gave).
+    #[arg(short = 'q', long, action = clap::ArgAction::Count)]
+    pub quiet: u8,
 
     /// Drop every row with a missing field (empty, NA, NaN, null, ... as pandas reads
     /// them) or with too few fields (a line cut by a crash), as pandas' dropna() after
@@ -60,7 +61,9 @@ pub trait Filter {
 
     /// Called with each row that `--dropna` drops (fields past a short row's end are
     /// missing): pandas' column types still count it, a missing value making a column float.
-    fn dropped(&mut self, _row: &Record) {}
+    fn dropped(&mut self, _row: &Record) -> Result<()> {
+        Ok(())
+    }
 
     /// Called once after the last row, to write what was held back.
     fn finish<W: Write>(&mut self, _out: &mut Writer<W>) -> Result<()> {
@@ -91,8 +94,8 @@ impl<F: Filter> Filter for &mut F {
         (**self).header_later()
     }
 
-    fn dropped(&mut self, row: &Record) {
-        (**self).dropped(row);
+    fn dropped(&mut self, row: &Record) -> Result<()> {
+        (**self).dropped(row)
     }
 
     fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
@@ -119,7 +122,7 @@ pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
     }
     match filter.and_then(|f| drive(io, f)) {
         Ok(warnings) => {
-            for warning in warnings {
+            for warning in warnings.iter().filter(|_| io.quiet < 2) {
                 let _ = writeln!(io::stderr(), "{tool}: warning: {warning}");
             }
             ExitCode::SUCCESS
@@ -143,7 +146,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
     } else {
         &io.files[..]
     };
-    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet), io);
+    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet > 0), io);
     for path in paths {
         let input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
@@ -184,8 +187,9 @@ struct Pump<F> {
     bytes_before: u64,
     /// With `--dropna`: the rows dropped so far.
     dropna: Option<Dropped>,
-    /// `--keep-incomplete`: short rows are padded with missing fields, not refused.
-    keep_incomplete: bool,
+    /// `--keep-incomplete`: short rows are padded with missing fields, not refused; the
+    /// incomplete rows passed on.
+    keep_incomplete: Option<Dropped>,
 }
 
 /// What `--dropna` dropped: how many rows, and where the first was.
@@ -205,7 +209,7 @@ impl<F: Filter> Pump<F> {
             row: Record::new(),
             bytes_before: 0,
             dropna: io.dropna.then(Dropped::default),
-            keep_incomplete: io.keep_incomplete,
+            keep_incomplete: io.keep_incomplete.then(Dropped::default),
         }
     }
 
@@ -305,7 +309,8 @@ impl<F: Filter> Pump<F> {
             if self.row.len() != width {
                 // pandas reads a short row (a line cut by a crash) with its last fields
                 // missing: kept as such on request, or for --dropna to drop.
-                if self.row.len() < width && (self.dropna.is_some() || self.keep_incomplete) {
+                let short = self.row.len() < width;
+                if short && (self.dropna.is_some() || self.keep_incomplete.is_some()) {
                     while self.row.len() < width {
                         self.row.push(b"");
                     }
@@ -321,10 +326,17 @@ impl<F: Filter> Pump<F> {
                     .file(name));
                 }
             }
-            if self.dropna.is_some() && self.row.iter().any(is_missing) {
-                self.filter.dropped(&self.row);
-                self.drop_row(name, last);
-                continue;
+            if (self.dropna.is_some() || self.keep_incomplete.is_some())
+                && self.row.iter().any(is_missing)
+            {
+                if self.dropna.is_some() {
+                    if let Err(e) = self.filter.dropped(&self.row) {
+                        return Err(self.place(e, name, Some(last)));
+                    }
+                    count(&mut self.dropna, &self.row, name);
+                    continue;
+                }
+                count(&mut self.keep_incomplete, &self.row, name);
             }
             let row = &self.row;
             if let Err(e) = self.filter.row(row, out) {
@@ -337,37 +349,53 @@ impl<F: Filter> Pump<F> {
         Ok(())
     }
 
-    /// Counts a row that `--dropna` drops, and where the first one was.
-    #[cold]
-    fn drop_row(&mut self, name: Option<&str>, line: u64) {
-        if let Some(dropped) = &mut self.dropna {
-            dropped.rows += 1;
-            dropped
-                .first
-                .get_or_insert_with(|| format!("line {line} of {}", name.unwrap_or("stdin")));
-        }
-    }
-
     fn finish<W: Write>(mut self, out: &mut Writer<W>) -> Result<Vec<String>> {
         if let Err(e) = self.filter.finish(out) {
             return Err(self.place(e, None, None));
         }
         self.progress.finish();
         let mut warnings = self.filter.warnings();
+        let rows = |n: u64| plural(usize::try_from(n).unwrap_or(usize::MAX), "row");
         if let Some(Dropped {
-            rows,
+            rows: n,
             first: Some(first),
         }) = &self.dropna
         {
+            let dropped = rows(*n);
             warnings.insert(
                 0,
-                format!(
-                    "--dropna dropped {} with a missing field (the first on {first})",
-                    plural(usize::try_from(*rows).unwrap_or(usize::MAX), "row")
-                ),
+                format!("--dropna dropped {dropped} with a missing field (the first: {first})"),
+            );
+        }
+        if let Some(Dropped {
+            rows: n,
+            first: Some(first),
+        }) = &self.keep_incomplete
+        {
+            let kept = rows(*n);
+            warnings.insert(
+                0,
+                format!("{kept} with a missing field passed on (the first: {first})"),
             );
         }
         Ok(warnings)
+    }
+}
+
+/// Counts an incomplete row, and keeps where the first one was and what it held.
+#[cold]
+fn count(rows: &mut Option<Dropped>, row: &Record, name: Option<&str>) {
+    if let Some(rows) = rows {
+        rows.rows += 1;
+        rows.first.get_or_insert_with(|| {
+            let fields: Vec<&[u8]> = row.iter().collect();
+            format!(
+                "{}line {}: {}",
+                name.map(|n| format!("{n}: ")).unwrap_or_default(),
+                row.line(),
+                crate::error::show(&fields.join(&b","[..]))
+            )
+        });
     }
 }
 

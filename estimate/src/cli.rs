@@ -15,7 +15,7 @@ use crate::{Estimator, Ipv6Source, Params};
   bzcat tracepoints.csv.bz2 | estimate | bucket --every 1h --by flow,msg_type
   estimate -o with_net_size.csv.bz2 tracepoints_preprocessed.csv.bz2
   estimate --ipv6-from peer_addr --ack-ratio 2 tracepoints/net/2024-12-28.csv
-  tail -f today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --stream")]
+  tail -n +1 -F today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --stream")]
 pub struct Args {
     /// Maximum transmission unit, in bytes.
     #[arg(long, default_value_t = Params::MTU, value_name = "BYTES")]
@@ -52,6 +52,19 @@ pub struct Args {
     /// The name of the appended column.
     #[arg(long, default_value = Params::OUT_COL, value_name = "COL")]
     out_col: String,
+    /// Also append each row's IP version, True or False (as pandas writes booleans), in a
+    /// column named COL, before the estimate.
+    #[arg(long, value_name = "COL")]
+    ipv6_out: Option<String>,
+    /// Also append the P2P message size, size + overhead, in a column named COL, before the
+    /// estimate (the study's message_size).
+    #[arg(long, value_name = "COL")]
+    message_col: Option<String>,
+    /// Count segments and headers on the payload alone, leaving out the P2P header, as the
+    /// study's overhead and peer analyses did (their tcpip_size); the default counts the
+    /// message as it travels, header included.
+    #[arg(long)]
+    tcpip_from_payload: bool,
     #[command(flatten)]
     io: IoArgs,
 }
@@ -75,6 +88,9 @@ impl common::cli::Tool for Args {
             ipv6,
             out_col: self.out_col,
             keep_incomplete: self.io.keep_incomplete,
+            ipv6_out: self.ipv6_out,
+            message_col: self.message_col,
+            tcpip_from_payload: self.tcpip_from_payload,
         };
         (self.io, Estimator::new(params))
     }

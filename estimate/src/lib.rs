@@ -10,6 +10,7 @@ use std::io::Write;
 
 use common::num::{is_missing, parse_u64, write_int, write_py_float};
 use common::{find_column, Error, Filter, Record, Result, Writer};
+use itertools::Itertools;
 
 /// Where a row's IP version comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +37,23 @@ pub struct Params {
     /// A missing size (or IPv6 flag) gives an empty estimate instead of an error
     /// (`--keep-incomplete`: pandas' NaN in, NaN out).
     pub keep_incomplete: bool,
+    /// Also append the row's IP version as `True`/`False`, under this name.
+    pub ipv6_out: Option<String>,
+    /// Also append the P2P message size (`size + overhead`), under this name.
+    pub message_col: Option<String>,
+    /// Count segments and headers on the payload alone, without the P2P header: the
+    /// study's overhead and peer analyses did so (`--tcpip-from-payload`).
+    pub tcpip_from_payload: bool,
 }
 
 impl Params {
+    /// The names of the appended columns, in output order.
+    pub fn computed_columns(&self) -> Vec<&String> {
+        let mut names: Vec<&String> = self.ipv6_out.iter().chain(&self.message_col).collect();
+        names.push(&self.out_col);
+        names
+    }
+
     /// The notebook's assumptions: the defaults of the command line too.
     pub const MTU: u64 = 1500;
     pub const TCP_HEADER: u64 = 32;
@@ -63,6 +78,9 @@ impl Default for Params {
             ipv6: Ipv6Source::Flag(Params::IPV6_COL.into()),
             out_col: Params::OUT_COL.into(),
             keep_incomplete: false,
+            ipv6_out: None,
+            message_col: None,
+            tcpip_from_payload: false,
         }
     }
 }
@@ -110,10 +128,17 @@ impl Estimator {
         let ipv6_col = match &params.ipv6 {
             Ipv6Source::Flag(c) | Ipv6Source::Address(c) => c,
         };
-        if params.out_col == params.size_col || params.out_col == *ipv6_col {
+        let outputs = params.computed_columns();
+        for &out in &outputs {
+            if *out == params.size_col || out == ipv6_col {
+                return Err(Error::usage(format!(
+                    "the output column '{out}' would be an input column the estimate reads"
+                )));
+            }
+        }
+        if let Some(dup) = outputs.iter().duplicates().next() {
             return Err(Error::usage(format!(
-                "--out-col '{}' names an input column the estimate reads",
-                params.out_col
+                "the output would have two columns named '{dup}'"
             )));
         }
         let v4 = headers(params.ipv4_header, "IPv4")?;
@@ -137,7 +162,11 @@ impl Estimator {
     /// The estimate for a message of `size` bytes, `None` if it overflows 64 bits.
     pub fn net_size(&self, size: u64, ipv6: bool) -> Option<NetSize> {
         let Headers { mss, header } = if ipv6 { self.v6 } else { self.v4 };
-        let m = size.checked_add(self.params.overhead)?;
+        let m = if self.params.tcpip_from_payload {
+            size
+        } else {
+            size.checked_add(self.params.overhead)?
+        };
         // Integer ceil: the notebook's float `math.ceil(m / mss)` agrees for any real size,
         // and this stays exact beyond 2^53.
         let segments = m.div_ceil(mss);
@@ -155,7 +184,8 @@ impl Estimator {
     #[cold]
     fn missing_input(&self, row: &Record) -> bool {
         is_missing(row.field(self.size_idx))
-            || matches!(self.params.ipv6, Ipv6Source::Flag(_)) && is_missing(row.field(self.ipv6_idx))
+            || matches!(self.params.ipv6, Ipv6Source::Flag(_))
+                && is_missing(row.field(self.ipv6_idx))
     }
 
     fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
@@ -183,15 +213,16 @@ impl Filter for Estimator {
         };
         self.size_idx = find_column(header, &self.params.size_col)?;
         self.ipv6_idx = find_column(header, ipv6_col)?;
-        let out = self.params.out_col.as_bytes();
-        if header.iter().any(|h| h == out) {
-            return Err(Error::data(format!(
-                "the input already has a column named '{}' (choose another with --out-col)",
-                self.params.out_col
-            )));
-        }
         let mut out_header = Record::from_fields(header.iter());
-        out_header.push(out);
+        for out in self.params.computed_columns() {
+            if header.iter().any(|h| h == out.as_bytes()) {
+                return Err(Error::data(format!(
+                    "the input already has a column named '{out}' (choose another name for \
+                     the computed column)"
+                )));
+            }
+            out_header.push(out.as_bytes());
+        }
         Ok(out_header)
     }
 
@@ -199,7 +230,9 @@ impl Filter for Estimator {
         let size_field = row.field(self.size_idx);
         if self.params.keep_incomplete && self.missing_input(row) {
             copy_row(row, out);
-            out.field(b"");
+            for _ in self.params.computed_columns() {
+                out.field(b"");
+            }
             return Ok(out.end_record()?);
         }
         let size = parse_u64(size_field).ok_or_else(|| {
@@ -222,6 +255,19 @@ impl Filter for Estimator {
             )
         })?;
         copy_row(row, out);
+        if self.params.ipv6_out.is_some() {
+            // As pandas writes a boolean column.
+            out.field(if ipv6 { b"True" } else { b"False" });
+        }
+        if self.params.message_col.is_some() {
+            let message = size.checked_add(self.params.overhead).ok_or_else(|| {
+                Error::value(
+                    &self.params.size_col,
+                    format!("{size} plus the header overflows"),
+                )
+            })?;
+            out.field_with(|buf| write_int(buf, message));
+        }
         out.field_with(|buf| match estimate {
             NetSize::Bytes(n) => write_int(buf, n),
             NetSize::WithAcks(x) => write_py_float(buf, x),

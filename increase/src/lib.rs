@@ -82,7 +82,10 @@ pub struct Increase {
     last: Vec<Option<Value>>,
     first_row: bool,
     restarts: u64,
-    restart_lines: Vec<u64>,
+    /// Where the first restarts were: the line, after the input's name when it has one.
+    restart_lines: Vec<String>,
+    /// The input being read (none for stdin).
+    input: Option<String>,
 }
 
 impl Increase {
@@ -101,6 +104,7 @@ impl Increase {
             first_row: true,
             restarts: 0,
             restart_lines: Vec::new(),
+            input: None,
         })
     }
 }
@@ -160,7 +164,10 @@ impl Filter for Increase {
         if restarted {
             self.restarts += 1;
             if self.restart_lines.len() < 5 {
-                self.restart_lines.push(row.line());
+                self.restart_lines.push(match &self.input {
+                    Some(name) => format!("{name}: line {}", row.line()),
+                    None => format!("line {}", row.line()),
+                });
             }
         }
         if first {
@@ -173,14 +180,17 @@ impl Filter for Increase {
         if self.restarts == 0 {
             return Vec::new();
         }
-        let lines: Vec<String> = self.restart_lines.iter().map(u64::to_string).collect();
         let more = if self.restarts > 5 { ", ..." } else { "" };
         vec![format!(
-            "{} counter restart(s) (a value below its predecessor), at line {}{more}; \
-             each counted from zero",
+            "{} counter restart(s) (a value below its predecessor), at {}{more}; each \
+             counted from zero",
             self.restarts,
-            lines.join(", ")
+            self.restart_lines.join(", ")
         )]
+    }
+
+    fn input(&mut self, name: Option<&str>) {
+        self.input = name.map(str::to_owned);
     }
 }
 

@@ -19,6 +19,7 @@ pub fn sample(tool: &str) -> (&'static [&'static str], &'static str) {
         "pivot" => (&[], SYSTEMD),
         "bucket" => (&["--every", "1h", "--sum", "size"], TRACEPOINTS),
         "increase" => (&[], SYSTEMD),
+        "keep" => (&["--cols", "flow,timestamp"], TRACEPOINTS),
         other => panic!("tests/support: no sample for {other}: add one to sample()"),
     }
 }
@@ -42,6 +43,7 @@ pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> common::Result<Stri
         "pivot" => transform_args::<pivot::cli::Args>(args, input),
         "bucket" => transform_args::<bucket::cli::Args>(args, input),
         "increase" => transform_args::<increase::cli::Args>(args, input),
+        "keep" => transform_args::<keep::cli::Args>(args, input),
         other => panic!("tests/support: no entry point for {other}: add it to transform()"),
     }
 }

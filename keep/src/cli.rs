@@ -1,0 +1,35 @@
+//! The command line of `keep`: flags to [`Params`], examples in the help.
+
+use clap::Parser;
+use common::{IoArgs, Result};
+
+use crate::{parse_column, Keep, Params};
+
+/// Keep the named columns, in the order given, renamed where asked.
+///
+/// Each column is NAME, or NEW=NAME to write column NAME under the header NEW.
+/// Fields are copied byte for byte; every other column is left out.
+#[derive(Parser, Debug)]
+#[command(after_help = "Examples:
+  keep --cols timestamp,flow,msg_type,size tracepoints/net/2024-12-28.csv
+  keep --cols timestamp,payload_size=size,flow -o payload.csv.bz2 tracepoints_preprocessed.csv.bz2
+  estimate --dropna --ipv6-from peer_addr --ipv6-out ipv6 tracepoints/net/*.csv |
+      keep --cols timestamp,ipv6,flow,msg_type,size")]
+pub struct Args {
+    /// The columns to keep, in output order: NAME or NEW=NAME (repeatable or
+    /// comma-separated).
+    #[arg(long, short = 'c', value_name = "COL,...", value_delimiter = ',',
+          value_parser = parse_column, required = true)]
+    cols: Vec<(String, String)>,
+    #[command(flatten)]
+    io: IoArgs,
+}
+
+impl common::cli::Tool for Args {
+    const NAME: &'static str = "keep";
+    type Filter = Keep;
+
+    fn into_parts(self) -> (IoArgs, Result<Keep>) {
+        (self.io, Keep::new(Params { cols: self.cols }))
+    }
+}
