@@ -1,4 +1,5 @@
 //! What every filter shares: inputs (files, stdin, bzip2), atomic `-o`, exit codes, pipes.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 
