@@ -247,8 +247,7 @@ fn the_restart_loses_no_bytes() {
         let last = text
             .lines()
             .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| l.split(',').count() == 5 && !l.split(',').any(str::is_empty))
-            .last()
+            .rfind(|l| l.split(',').count() == 5 && !l.split(',').any(str::is_empty))
             .unwrap()
             .to_owned();
         vec![last.split(',').map(str::to_owned).collect()]
