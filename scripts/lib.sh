@@ -19,7 +19,7 @@ else
         cargo build --release --quiet --bins --manifest-path "$root/Cargo.toml" || die "cargo build failed"
     fi
 fi
-for tool in estimate pivot bucket increase; do
+for tool in estimate pivot bucket increase chart; do
     [[ -x $bin/$tool ]] || die "$bin/$tool is missing: install Rust and run cargo build --release"
 done
 PATH=$bin:$PATH
