@@ -1,12 +1,15 @@
 //! The command line every filter shares: its name and version, `--generate`, and the run.
 //!
 //! A filter's `main` is one line, `common::cli::main::<its::Args>()`: parsing, man pages,
-//! completions, error reporting and exit codes all happen here, once.
+//! completions, error reporting and exit codes all happen here, once. A tool that reads
+//! whole tables instead of filtering rows (`chart`) is a [`Program`], started by
+//! `common::cli::main_program::<its::Args>()`, with the same harness.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, ArgMatches, Command, Parser};
+use clap::{Arg, ArgAction, Command, Parser};
 use clap_complete::Shell;
 
 use crate::{Filter, IoArgs, Result};
@@ -14,7 +17,7 @@ use crate::{Filter, IoArgs, Result};
 /// The filters and commands this project builds, in the order the README presents them.
 /// Every table of tests that applies to "each filter" iterates over this list; a test
 /// checks it against the binaries that Cargo builds.
-pub const FILTERS: &[&str] = &["estimate", "pivot", "bucket", "increase", "keep"];
+pub const FILTERS: &[&str] = &["estimate", "pivot", "bucket", "increase", "keep", "chart"];
 
 /// A filter's command line: clap's parser plus how the parsed arguments become a filter.
 pub trait Tool: Parser {
@@ -24,6 +27,19 @@ pub trait Tool: Parser {
 
     /// The input/output arguments, and the filter built from the rest (or why not).
     fn into_parts(self) -> (IoArgs, Result<Self::Filter>);
+}
+
+/// A command line that is not a row filter: it reads whole tables and writes one output
+/// (a figure). It gets the same name, `--version`, `--generate`, messages and exit codes.
+pub trait Program: Parser {
+    /// The binary's name, as messages, `--version` and man pages show it.
+    const NAME: &'static str;
+
+    /// Where it writes (`-o`; none or `-` is stdout), so that a signal removes the temp file.
+    fn output(&self) -> Option<&Path>;
+
+    /// Does the work; the warnings are printed after a success.
+    fn run(self) -> Result<Vec<String>>;
 }
 
 /// What `--generate` can write, from the same clap definitions that parse the arguments.
@@ -37,9 +53,13 @@ const KINDS: [&str; 5] = [
 
 /// The tool's clap command, named for the tool (not the package) and with `--generate`.
 pub fn command<T: Tool>() -> Command {
-    T::command()
-        .name(T::NAME)
-        .bin_name(T::NAME)
+    named::<T>(T::NAME)
+}
+
+fn named<P: Parser>(name: &'static str) -> Command {
+    P::command()
+        .name(name)
+        .bin_name(name)
         .version(env!("CARGO_PKG_VERSION"))
         .arg(
             Arg::new("generate")
@@ -60,7 +80,24 @@ pub fn command<T: Tool>() -> Command {
 /// Parses the command line, runs the filter, and returns the exit status: 0 ok (or a
 /// closed stdout), 1 data or I/O error, 2 usage.
 pub fn main<T: Tool>() -> ExitCode {
-    let matches = match command::<T>().try_get_matches() {
+    start::<T>(T::NAME, |args| {
+        let (io, filter) = args.into_parts();
+        crate::run(T::NAME, &io, filter)
+    })
+}
+
+/// [`main`] for a [`Program`].
+pub fn main_program<T: Program>() -> ExitCode {
+    start::<T>(T::NAME, |args| {
+        let output = args.output().map(Path::to_path_buf);
+        crate::run_with(T::NAME, output.as_deref(), || args.run())
+    })
+}
+
+/// Parses the command line and answers `--help`, `--version` and `--generate`, or hands the
+/// parsed arguments to `go`.
+fn start<P: Parser>(name: &'static str, go: impl FnOnce(P) -> ExitCode) -> ExitCode {
+    let matches = match named::<P>(name).try_get_matches() {
         Ok(m) => m,
         // --help and --version come here too; clap knows their status (0) and a usage
         // error's (2). A closed stdout while printing help is not worth a panic.
@@ -70,33 +107,35 @@ pub fn main<T: Tool>() -> ExitCode {
         }
     };
     if let Some(kind) = matches.get_one::<String>("generate") {
-        return match generate::<T>(kind, &mut io::stdout().lock()) {
+        return match generate_named::<P>(name, kind, &mut io::stdout().lock()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(e) => {
-                let _ = writeln!(io::stderr(), "{}: {e}", T::NAME);
+                let _ = writeln!(io::stderr(), "{name}: {e}");
                 ExitCode::FAILURE
             }
         };
     }
-    let args = match from_matches::<T>(&matches) {
-        Ok(a) => a,
+    match P::from_arg_matches(&matches) {
+        Ok(args) => go(args),
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(2);
+            let _ = e.format(&mut named::<P>(name)).print();
+            ExitCode::from(2)
         }
-    };
-    let (io, filter) = args.into_parts();
-    crate::run(T::NAME, &io, filter)
-}
-
-fn from_matches<T: Tool>(matches: &ArgMatches) -> std::result::Result<T, clap::Error> {
-    T::from_arg_matches(matches).map_err(|e| e.format(&mut command::<T>()))
+    }
 }
 
 /// Writes what `--generate KIND` asks for.
 pub fn generate<T: Tool>(kind: &str, out: &mut dyn Write) -> io::Result<()> {
-    let mut cmd = command::<T>();
+    generate_named::<T>(T::NAME, kind, out)
+}
+
+fn generate_named<P: Parser>(
+    name: &'static str,
+    kind: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut cmd = named::<P>(name);
     let shell = match kind {
         "man" => return clap_mangen::Man::new(cmd).render(out),
         "complete-bash" => Shell::Bash,
@@ -110,7 +149,7 @@ pub fn generate<T: Tool>(kind: &str, out: &mut dyn Write) -> io::Result<()> {
             ))
         }
     };
-    clap_complete::generate(shell, &mut cmd, T::NAME, out);
+    clap_complete::generate(shell, &mut cmd, name, out);
     Ok(())
 }
 

@@ -19,5 +19,5 @@ pub use output::Output;
 pub use progress::Progress;
 pub use reader::Reader;
 pub use record::Record;
-pub use run::{run, transform, Filter, IoArgs};
+pub use run::{run, run_with, transform, Filter, IoArgs};
 pub use writer::Writer;

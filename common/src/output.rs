@@ -117,6 +117,14 @@ impl Output {
         })
     }
 
+    /// Writes `bytes` as they are (a figure, not CSV rows); [`Output::commit`] finishes it.
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        let name = &self.name;
+        self.writer
+            .write_raw(bytes)
+            .map_err(|e| Error::io(e).file(Some(name)))
+    }
+
     /// What write errors should be attributed to.
     pub fn name(&self) -> &str {
         &self.name

@@ -1,7 +1,7 @@
 //! The driver every filter shares: arguments for I/O, the row loop, and exit codes.
 
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::error::Kind;
@@ -110,17 +110,28 @@ impl<F: Filter> Filter for &mut F {
 /// Runs `filter` over the inputs in `io`, reports any error as `tool: message` on stderr,
 /// and returns the exit status: 0 ok (or closed stdout), 1 data or I/O error, 2 usage.
 pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
+    run_with(tool, io.output.as_deref(), || {
+        filter.and_then(|f| drive(io, f))
+    })
+}
+
+/// Runs `work`, which writes to `output` (stdout when none), with the signal handling every
+/// tool needs; reports its error or warnings on stderr and returns the exit status.
+pub fn run_with(
+    tool: &str,
+    output: Option<&Path>,
+    work: impl FnOnce() -> Result<Vec<String>>,
+) -> ExitCode {
     // Without these, `ulimit -f` kills silently and a stopped `-o` run leaves its temp file.
-    let signals =
-        crate::signals::catch_file_size_limit().and_then(|()| match io.output.as_deref() {
-            Some(path) if !input::is_stdin(path) => crate::signals::clean_up_on_termination(),
-            _ => Ok(()),
-        });
+    let signals = crate::signals::catch_file_size_limit().and_then(|()| match output {
+        Some(path) if !input::is_stdin(path) => crate::signals::clean_up_on_termination(),
+        _ => Ok(()),
+    });
     if let Err(e) = signals {
         let _ = writeln!(io::stderr(), "{tool}: cannot set up signal handling: {e}");
         return ExitCode::FAILURE;
     }
-    match filter.and_then(|f| drive(io, f)) {
+    match work() {
         Ok(warnings) => {
             for warning in warnings.iter().filter(|_| io.quiet < 2) {
                 let _ = writeln!(io::stderr(), "{tool}: warning: {warning}");

@@ -102,6 +102,14 @@ impl<W: Write> Writer<W> {
         self.inner.flush()
     }
 
+    /// Writes `bytes` as they are, after what is buffered: output that is not CSV (a figure).
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        self.record_start = 0;
+        self.inner.write_all(bytes)
+    }
+
     /// Flushes and returns the sink.
     pub fn into_inner(mut self) -> io::Result<W> {
         self.flush()?;

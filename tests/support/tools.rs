@@ -11,6 +11,13 @@ pub const SYSTEMD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n\
     2024-12-28 00:00:09+00:00,15828.0,8078.0\n\
     2024-12-28 00:00:14+00:00,19492.0,14545.0\n";
 
+/// A small hourly table as scripts/aggregate.sh writes it, for `chart`.
+pub const HOURLY: &str = "freq,flow,msg_type,net_size\n\
+    2024-12-28 00:00:00+00:00,in,inv,1000\n\
+    2024-12-28 00:00:00+00:00,out,tx,2500\n\
+    2024-12-28 01:00:00+00:00,in,inv,1500\n\
+    2024-12-28 01:00:00+00:00,out,tx,500\n";
+
 /// Arguments and an input that `tool` accepts: the one table behind every "for each
 /// filter" test. A name of [`FILTERS`] missing here fails every such test.
 pub fn sample(tool: &str) -> (&'static [&'static str], &'static str) {
@@ -20,6 +27,7 @@ pub fn sample(tool: &str) -> (&'static [&'static str], &'static str) {
         "bucket" => (&["--every", "1h", "--sum", "size"], TRACEPOINTS),
         "increase" => (&[], SYSTEMD),
         "keep" => (&["--cols", "flow,timestamp"], TRACEPOINTS),
+        "chart" => (&["--title", "sample"], HOURLY),
         other => panic!("tests/support: no sample for {other}: add one to sample()"),
     }
 }
@@ -36,6 +44,7 @@ pub fn filters() -> Vec<(&'static str, &'static [&'static str], &'static str)> {
 }
 
 /// Runs `tool`'s library entry point: its command line parsed from `args`, over `input`.
+/// `chart` is not a row filter: its entry point draws `input` and returns the SVG.
 pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> common::Result<String> {
     use common::cli::transform_args;
     match tool {
@@ -44,6 +53,7 @@ pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> common::Result<Stri
         "bucket" => transform_args::<bucket::cli::Args>(args, input),
         "increase" => transform_args::<increase::cli::Args>(args, input),
         "keep" => transform_args::<keep::cli::Args>(args, input),
+        "chart" => chart::cli::svg_args(args, input),
         other => panic!("tests/support: no entry point for {other}: add it to transform()"),
     }
 }
