@@ -158,7 +158,7 @@ fn the_study_figures_draw_from_the_published_tables_in_both_layouts() {
         let run = script(
             &dir,
             "figures.sh",
-            &format!("--dpi 50 {range} -o . {}", folder.display()),
+            &format!("-q --dpi 50 {range} -o . {}", folder.display()),
         );
         run.ok();
         assert_eq!(run.stderr, if has_block { "" } else { warned }, "{run:?}");

@@ -381,11 +381,11 @@ fn cases() -> Vec<Case> {
             .fails(1, &["aggregate.sh: the estimate chain on tp.csv.bz2 failed; no tables written"]),
         case("script: empty tracepoints", "script", "tp.csv @SD")
             .file("tp.csv", "")
-            .fails(1, &["estimate: the input is empty: no header line",
+            .fails(1, &["estimate: tp.csv: the input is empty: no header line",
                 "aggregate.sh: the estimate chain on tp.csv failed; no tables written"]),
         case("script: systemd without its egress column", "script", "@TP sd.csv")
             .file("sd.csv", format!("timestamp,IPIngressBytes\n{T0},1.0\n"))
-            .fails(1, &["pivot: line 1: no column named 'IPEgressBytes'",
+            .fails(1, &["pivot: sd.csv: line 1: no column named 'IPEgressBytes'",
                 "aggregate.sh: the systemd chain on sd.csv failed; no tables written"]),
         case("script: month 13 in systemd", "script", "@TP sd.csv")
             .file("sd.csv", format!("{SD}{T0},1.0,2.0\n2024-13-28 00:00:14+00:00,1.0,2.0\n"))
@@ -393,13 +393,13 @@ fn cases() -> Vec<Case> {
                 "aggregate.sh: the systemd chain on sd.csv failed; no tables written"]),
         case("script: duplicated size column", "script", "tp.csv @SD")
             .file("tp.csv", format!("timestamp,ipv6,flow,msg_type,size,size\n{T0},False,in,inv,1,2\n"))
-            .fails(1, &["estimate: line 1: the header has 2 columns named 'size'",
+            .fails(1, &["estimate: tp.csv: line 1: the header has 2 columns named 'size'",
                 "aggregate.sh: the estimate chain on tp.csv failed; no tables written"]),
         case("script: two offsets in tracepoints", "script", "tp.csv @SD")
             .file("tp.csv", format!("{TP}{T0},False,in,inv,1\n2024-12-28 00:00:10+01:00,False,in,inv,1\n"))
             .fails(1, &["has another time zone than '2024-12-28 00:00:09+00:00' on line 2",
                 "aggregate.sh: the estimate chain on tp.csv failed; no tables written"]),
-        case("script: header-only inputs give header-only tables", "script", "tp.csv sd.csv")
+        case("script: header-only inputs give header-only tables", "script", "-q tp.csv sd.csv")
             .file("tp.csv", TP)
             .file("sd.csv", SD)
             .tables([
@@ -408,7 +408,7 @@ fn cases() -> Vec<Case> {
                 "freq,flow,net_size\n".into(),
                 "freq,flow,net_size\n".into(),
             ]),
-        case("script: CRLF and a BOM give the same tables", "script", "tp.csv sd.csv")
+        case("script: CRLF and a BOM give the same tables", "script", "-q tp.csv sd.csv")
             .file("tp.csv", format!("\u{feff}{}", crlf(&sample("tracepoints"))))
             .file("sd.csv", crlf(&sample("systemd")))
             .tables(sample_tables()),

@@ -15,7 +15,15 @@ fn the_bundled_sample_gives_the_notebooks_tables() {
     std::fs::create_dir(dir.path("out")).unwrap();
     let run = aggregate(&dir, "-o out");
     run.ok();
-    assert_eq!(run.stderr, "", "{run:?}");
+    // One line at the end names what was written; -q drops it.
+    assert!(
+        run.stderr.starts_with(
+            "aggregate.sh: wrote out/data_est_hourly.csv.bz2 out/data_est_daily.csv.bz2 \
+             out/data_emp_hourly.csv.bz2 out/data_emp_daily.csv.bz2 in "
+        ) && run.stderr.lines().count() == 1,
+        "{run:?}"
+    );
+    assert_eq!(aggregate(&dir, "-q -o out").stderr, "");
     for table in TABLES {
         let got = bunzip2(&dir.path(&format!("out/{table}.csv.bz2")));
         let want = read_repo(&format!("tests/golden/sample/{table}.csv"));

@@ -55,7 +55,7 @@ fn daily_shards_under_parallel_equal_the_single_run() {
     assert_eq!(daily_shards(&dir), 4);
     std::fs::create_dir(dir.path("two")).unwrap();
     let systemd = repo("scripts/sample/systemd.csv.bz2").display().to_string();
-    let run = aggregate(&dir, &format!("--jobs 2 -o two tp-*.csv {systemd}"));
+    let run = aggregate(&dir, &format!("-q --jobs 2 -o two tp-*.csv {systemd}"));
     run.ok();
     assert_eq!(run.stderr, "", "{run:?}");
     assert_golden_tables(&dir, "two");

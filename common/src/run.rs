@@ -111,7 +111,9 @@ impl<F: Filter> Filter for &mut F {
 /// and returns the exit status: 0 ok (or closed stdout), 1 data or I/O error, 2 usage.
 pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
     run_with(tool, io.output.as_deref(), || {
-        filter.and_then(|f| drive(io, f))
+        // -qq: this step's warnings were given by an earlier one.
+        let warnings = filter.and_then(|f| drive(io, f))?;
+        Ok(if io.quiet >= 2 { Vec::new() } else { warnings })
     })
 }
 
@@ -133,7 +135,7 @@ pub fn run_with(
     }
     match work() {
         Ok(warnings) => {
-            for warning in warnings.iter().filter(|_| io.quiet < 2) {
+            for warning in warnings {
                 let _ = writeln!(io::stderr(), "{tool}: warning: {warning}");
             }
             ExitCode::SUCCESS
