@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod columns;
+pub mod dtype;
 pub mod error;
 pub mod input;
 pub mod num;
