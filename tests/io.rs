@@ -149,7 +149,7 @@ fn unreadable_inputs_name_the_file() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = Dir::new();
-    let table: [(&str, &[&str], &str); 6] = [
+    let table: [(&str, &[&str], &str); 7] = [
         ("estimate", &["--mtu", "50"], "--mtu 50 leaves no room"),
         ("estimate", &["--mtu", "x"], "invalid value 'x'"),
         (
@@ -159,7 +159,12 @@ fn usage_errors_exit_2() {
         ),
         ("pivot", &["--map", "nothing"], "expected SRC=LABEL"),
         ("bucket", &["--every", "1week"], "is not a step"),
-        ("bucket", &[], "--every <STEP>"),
+        ("bucket", &["--stream"], "--stream needs --every"),
+        (
+            "bucket",
+            &["--agg", "median:x"],
+            "expected OP:COL or OP:COL=NAME",
+        ),
     ];
     for (name, args, message) in table {
         dir.run(name, args, "").fails(2, message);

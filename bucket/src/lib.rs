@@ -1,121 +1,114 @@
-//! Floors timestamps to a step and sums value columns by keys, as pandas' `groupby().sum()`.
+//! Floors timestamps to a step and aggregates value columns by keys, as pandas'
+//! `groupby([floor(step), *keys]).agg(...)` writes it with `to_csv`.
 //!
 //! Memory grows with the number of groups (bucket × keys), never with the rows: each row is
-//! folded into its group's running sums as it arrives.
+//! folded into its group's running aggregates as it arrives.
 
+pub mod agg;
 pub mod cli;
 pub mod time;
 
 use std::hash::BuildHasher;
 use std::io::Write;
 
+use common::dtype::{Dtype, Inference, Seen};
 use common::error::show;
-use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
+use common::num::is_missing;
 use common::{find_column, find_columns, Error, Filter, Record, Result, Writer};
 use hashbrown::HashTable;
 use itertools::Itertools;
 
+pub use agg::{parse_agg, Agg, Op};
+use agg::{Acc, Value};
 use time::Offset;
 
-/// What to group and sum.
+/// What to group and aggregate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Params {
-    /// Bucket length in seconds.
-    pub every: i64,
+    /// Bucket length in seconds; `None` groups the whole input by the keys alone.
+    pub every: Option<i64>,
     /// The timestamp column; `None` is the first column.
     pub time: Option<String>,
     /// The output's name for the bucket column; `None` keeps the input's.
     pub time_name: Option<String>,
     pub by: Vec<String>,
+    /// Columns to sum, each `COL` or `NAME=COL`.
     pub sums: Vec<String>,
     /// Also write the number of rows of each group, in a column of this name.
     pub count: Option<String>,
+    /// Any other aggregates, after the sums and the count.
+    pub aggs: Vec<Agg>,
     /// Write each bucket as soon as a later one starts (time-ordered input).
     pub stream: bool,
     /// Print every sum as a float, as pandas does once a column had a missing value.
     pub float: bool,
+    /// Write pandas' unnamed row-number column first, as `to_csv` does for a table that
+    /// was reset to a plain index.
+    pub row_numbers: bool,
 }
 
 impl Params {
-    /// The column summed when none is named: the command line's default too.
+    /// The column summed when no aggregate is asked for: the command line's default too.
     pub const SUM: &str = "net_size";
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
-            every: 3600,
+            every: Some(3600),
             time: None,
             time_name: None,
             by: Vec::new(),
-            sums: vec![Params::SUM.into()],
+            sums: Vec::new(),
             count: None,
+            aggs: Vec::new(),
             stream: false,
             float: false,
+            row_numbers: false,
         }
     }
 }
 
-/// pandas' compensated (Kahan) float sum, step for step as `group_sum` does it.
-#[derive(Debug, Clone, Copy, Default)]
-struct Kahan {
-    sum: f64,
-    compensation: f64,
-}
-
-impl Kahan {
-    #[inline]
-    fn add(&mut self, value: f64) {
-        let y = value - self.compensation;
-        let t = self.sum + y;
-        self.compensation = t - self.sum - y;
-        // An infinite value makes the compensation NaN; pandas resets it (GH#53606).
-        if self.compensation.is_nan() {
-            self.compensation = 0.0;
-        }
-        self.sum = t;
-    }
-}
-
-/// The running sums of one value column in one group: exact while the column is integer,
-/// compensated float always, since a later float value turns the whole column float.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sum {
-    int: i64,
-    /// The integer sum left 64 bits: an error only if the column stays integer to the end
-    /// (a later float value makes it float, as pandas would, and the float sum is right).
-    overflowed: bool,
-    float: Kahan,
-}
-
-/// One value column's type so far.
-#[derive(Debug, Clone, Default)]
+/// A value column that some aggregate reads: its type so far, and where the trouble was.
+#[derive(Debug, Clone)]
 struct Column {
-    /// A float or missing value was seen: the column prints as floats.
-    float: bool,
+    idx: usize,
+    name: String,
+    dtype: Inference,
+    /// The aggregates (indices into `aggs`) that read this column.
+    aggs: Vec<usize>,
+    /// Some aggregate sums or averages it: a text value is an error.
+    numeric: bool,
     /// `--stream` already printed integer sums of it: it must not turn float now.
     printed_int: bool,
     /// Where an integer sum of this column first overflowed, for the error if it stays
     /// integer: the line and the input's name.
     overflow: Option<(u64, Option<String>)>,
+    /// The last timestamp parsed for a duration, and its instant: rows share timestamps.
+    last_time: Option<(Vec<u8>, i128)>,
 }
 
 /// The filter: resolves columns from the header, then folds rows into groups.
 #[derive(Debug)]
 pub struct Bucketer {
     params: Params,
+    aggs: Vec<Agg>,
     time_idx: usize,
     time_col: String,
     key_idx: Vec<usize>,
-    sum_idx: Vec<usize>,
+    keys_dtype: Vec<Inference>,
     columns: Vec<Column>,
-    /// Group id by encoded key: the bucket (8 bytes) then each key, length-prefixed.
+    /// Per aggregate: the column it reads, if any.
+    agg_column: Vec<Option<usize>>,
+    /// The aggregates that count rows (`--count`), which read no column.
+    sizes: Vec<usize>,
+    /// Group id by encoded key: the bucket (8 bytes, with --every) then each key,
+    /// length-prefixed.
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
     keys: Vec<Box<[u8]>>,
-    /// `sums[group * sum_idx.len() + column]`
-    sums: Vec<Sum>,
-    counts: Vec<u64>,
+    /// `accs[group * aggs.len() + agg]`
+    accs: Vec<Acc>,
     key_buf: Vec<u8>,
     /// The previous row's timestamp bytes and bucket: monitor rows share timestamps.
     last_time: Vec<u8>,
@@ -123,8 +116,8 @@ pub struct Bucketer {
     /// The zone of the input, and the value and place (line, and file when there are
     /// several) that set it, for the mixed-zone error.
     offset: Option<(Offset, String, Place)>,
-    /// The input being read, and whether an earlier one was read: places name the file
-    /// only when a line number alone would be ambiguous.
+    /// The input being read, and how many were: places name the file only when a line
+    /// number alone would be ambiguous.
     input: Option<String>,
     inputs: usize,
     /// In `--stream`: the bucket rows currently go to; older ones are written or held.
@@ -132,43 +125,82 @@ pub struct Bucketer {
     /// Naive timestamps print date-only when every bucket is a midnight; until a
     /// non-midnight bucket shows up, `--stream` holds its output to decide that.
     all_midnight: bool,
-    /// Rows with a key that pandas reads as missing (empty, NA, null, ...).
+    /// Rows with a key that pandas reads as missing.
     missing_key_rows: u64,
+    /// Rows written so far, for `--row-numbers`.
+    written: u64,
     rows: u64,
 }
 
 impl Bucketer {
     pub fn new(params: Params) -> Result<Bucketer> {
-        if params.every <= 0 {
+        if params.every.is_some_and(|e| e <= 0) {
             return Err(Error::usage("--every must be a positive step"));
         }
-        if params.sums.is_empty() && params.count.is_none() {
-            return Err(Error::usage("nothing to compute: give --sum or --count"));
+        if params.stream && params.every.is_none() {
+            return Err(Error::usage(
+                "--stream needs --every: it writes bucket by bucket",
+            ));
+        }
+        let mut aggs: Vec<Agg> = params
+            .sums
+            .iter()
+            .map(|spec| {
+                let (name, column) = spec.split_once('=').unwrap_or((spec, spec));
+                Agg {
+                    op: Op::Sum,
+                    column: Some(column.to_owned()),
+                    name: name.to_owned(),
+                }
+            })
+            .collect();
+        aggs.extend(params.count.iter().map(|name| Agg {
+            op: Op::Size,
+            column: None,
+            name: name.clone(),
+        }));
+        aggs.extend(params.aggs.iter().cloned());
+        if aggs.is_empty() {
+            aggs.push(Agg {
+                op: Op::Sum,
+                column: Some(Params::SUM.to_owned()),
+                name: Params::SUM.to_owned(),
+            });
+        }
+        if let Some(bad) = aggs
+            .iter()
+            .find(|a| a.name.is_empty() || a.column.as_deref() == Some(""))
+        {
+            return Err(Error::usage(format!(
+                "an empty column name in the {} aggregate",
+                bad.op.name()
+            )));
         }
         // Output names that the flags alone make twice are a usage error; those that need
         // the header (the time column's own name) are checked in `header`.
-        let named = params
-            .time_name
-            .iter()
+        let time_name = params.time_name.iter().filter(|_| params.every.is_some());
+        let named = time_name
             .chain(&params.by)
-            .chain(&params.sums);
-        if let Some(dup) = named.chain(&params.count).duplicates().next() {
+            .chain(aggs.iter().map(|a| &a.name));
+        if let Some(dup) = named.duplicates().next() {
             return Err(Error::usage(format!(
                 "the output would have two columns named '{dup}'"
             )));
         }
         Ok(Bucketer {
             params,
+            aggs,
             time_idx: 0,
             time_col: String::new(),
             key_idx: Vec::new(),
-            sum_idx: Vec::new(),
+            keys_dtype: Vec::new(),
             columns: Vec::new(),
+            agg_column: Vec::new(),
+            sizes: Vec::new(),
             table: HashTable::new(),
             hasher: foldhash::fast::FixedState::default(),
             keys: Vec::new(),
-            sums: Vec::new(),
-            counts: Vec::new(),
+            accs: Vec::new(),
             key_buf: Vec::with_capacity(64),
             last_time: Vec::with_capacity(32),
             last_bucket: 0,
@@ -178,6 +210,7 @@ impl Bucketer {
             current: None,
             all_midnight: true,
             missing_key_rows: 0,
+            written: 0,
             rows: 0,
         })
     }
@@ -196,9 +229,18 @@ impl Bucketer {
         out
     }
 
+    /// The place of the current row, for messages that point back at it later.
+    fn place(&self, line: u64) -> Place {
+        Place {
+            line,
+            input: self.inputs,
+            name: self.input.clone(),
+        }
+    }
+
     /// The bucket of this row's timestamp, parsing only when it differs from the last one.
     #[inline]
-    fn bucket_of(&mut self, row: &Record) -> Result<i64> {
+    fn bucket_of(&mut self, row: &Record, every: i64) -> Result<i64> {
         let field = row.field(self.time_idx);
         if self.rows > 0 && field == self.last_time.as_slice() {
             return Ok(self.last_bucket);
@@ -206,14 +248,7 @@ impl Bucketer {
         let stamp = time::parse(field)
             .map_err(|why| Error::value(&self.time_col, format!("{} {why}", show(field))))?;
         match &self.offset {
-            None => {
-                let place = Place {
-                    line: row.line(),
-                    input: self.inputs,
-                    name: self.input.clone(),
-                };
-                self.offset = Some((stamp.offset, show(field), place));
-            }
+            None => self.offset = Some((stamp.offset, show(field), self.place(row.line()))),
             Some((offset, first, place)) if *offset != stamp.offset => {
                 // The error names the current file; the first offset's may be another one.
                 let other = match &place.name {
@@ -233,7 +268,7 @@ impl Bucketer {
             }
             Some(_) => {}
         }
-        let bucket = time::floor(stamp.wall, self.params.every);
+        let bucket = time::floor(stamp.wall, every);
         if !time::bucket_in_range(bucket, stamp.offset) {
             return Err(Error::value(
                 &self.time_col,
@@ -268,9 +303,7 @@ impl Bucketer {
         }
         let id = self.keys.len();
         self.keys.push(key.into());
-        self.sums
-            .extend(std::iter::repeat_n(Sum::default(), self.sum_idx.len()));
-        self.counts.push(0);
+        self.accs.extend(self.aggs.iter().map(|a| Acc::new(a.op)));
         let hasher = &self.hasher;
         let keys = &self.keys;
         #[allow(clippy::cast_possible_truncation)] // groups are far fewer than 2^32
@@ -279,55 +312,35 @@ impl Bucketer {
         id
     }
 
+    /// Folds one row's values into its group's aggregates.
+    #[inline]
     fn add(&mut self, group: usize, row: &Record) -> Result<()> {
-        self.counts[group] += 1;
-        let width = self.sum_idx.len();
-        let input = &self.input;
-        for (c, &idx) in self.sum_idx.iter().enumerate() {
-            let field = row.field(idx);
-            let column = &mut self.columns[c];
-            let sum = &mut self.sums[group * width + c];
-            let name = &self.params.sums[c];
-            if is_missing(field) {
-                // pandas reads it as NaN: skipped by sum(), but the column is float now.
-                turn_float(column, name, field)?;
-                continue;
-            }
-            if !column.float {
-                match parse_i64(field) {
-                    Int::Value(n) => {
-                        match sum.int.checked_add(n) {
-                            Some(total) => sum.int = total,
-                            None => {
-                                sum.overflowed = true;
-                                column
-                                    .overflow
-                                    .get_or_insert_with(|| (row.line(), input.clone()));
-                            }
-                        }
-                        // The value as pandas reads it once the column is float: exact up
-                        // to 15 digits, else its converter's own rounding (zeros count).
-                        #[allow(clippy::cast_precision_loss)] // exact below 10^15
-                        let as_float = if field.len() <= 15 {
-                            n as f64
-                        } else {
-                            parse_f64(field).unwrap_or(n as f64)
-                        };
-                        sum.float.add(as_float);
-                        continue;
+        let base = group * self.aggs.len();
+        for &a in &self.sizes {
+            self.accs[base + a].add(Op::Size, b"", Value::Missing);
+        }
+        for column in &mut self.columns {
+            let field = row.field(column.idx);
+            let value = Value::parse(field);
+            let seen = match value {
+                Value::Missing => Seen::Missing,
+                Value::Int(..) => Seen::Int,
+                Value::Float(_) => Seen::Float,
+                Value::Text(_) => Seen::Text,
+            };
+            type_column(column, seen, field)?;
+            for i in 0..column.aggs.len() {
+                let a = column.aggs[i];
+                let op = self.aggs[a].op;
+                let acc = &mut self.accs[base + a];
+                if op == Op::Duration {
+                    if let Some(ns) = instant(column, field)? {
+                        acc.add_instant(ns);
                     }
-                    Int::Overflow => {
-                        return Err(Error::value(
-                            name,
-                            format!("{} overflows a 64-bit integer", show(field)),
-                        ))
-                    }
-                    Int::NotInt => turn_float(column, name, field)?,
+                } else if acc.add(op, field, value) && column.overflow.is_none() {
+                    column.overflow = Some((row.line(), self.input.clone()));
                 }
             }
-            let value = parse_f64(field)
-                .ok_or_else(|| Error::value(name, format!("{} is not a number", show(field))))?;
-            sum.float.add(value);
         }
         Ok(())
     }
@@ -335,54 +348,119 @@ impl Bucketer {
     /// Writes (in `--stream`: up to the current bucket) every group, sorted, and forgets them.
     fn emit<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
         let date_only = self.date_only();
-        let width = self.sum_idx.len();
-        let order = (0..self.keys.len())
-            .sorted_unstable_by(|&a, &b| compare_keys(&self.keys[a], &self.keys[b]));
+        let width = self.aggs.len();
+        let timed = self.params.every.is_some();
+        let key_types: Vec<Dtype> = self.keys_dtype.iter().map(Inference::dtype).collect();
+        let order = (0..self.keys.len()).sorted_unstable_by(|&a, &b| {
+            compare_keys(&self.keys[a], &self.keys[b], timed, &key_types)
+        });
+        // pandas prints a column of durations as whole days when every one of them is.
+        let days_only: Vec<bool> = (0..width)
+            .map(|a| (0..self.keys.len()).all(|g| self.accs[g * width + a].whole_days()))
+            .collect();
+        let value_types: Vec<Option<Dtype>> = self
+            .agg_column
+            .iter()
+            .map(|c| c.map(|c| self.columns[c].dtype.dtype()))
+            .collect();
         let mut last_bucket = None;
         let mut stamp = Vec::with_capacity(32);
+        let mut field = Vec::with_capacity(32);
         for id in order {
-            let key = &self.keys[id];
-            let (bucket, fields) = decode(key);
-            if last_bucket != Some(bucket) {
-                stamp.clear();
-                let offset = self.offset.as_ref().map_or(Offset::Naive, |o| o.0);
-                time::write(&mut stamp, bucket, offset, date_only);
-                last_bucket = Some(bucket);
+            let (bucket, fields) = decode(&self.keys[id], timed);
+            if self.params.row_numbers {
+                out.field_with(|buf| common::num::write_int(buf, self.written));
             }
-            out.field(&stamp);
-            for field in fields {
-                out.field(field);
+            self.written += 1;
+            if let Some(bucket) = bucket {
+                if last_bucket != Some(bucket) {
+                    stamp.clear();
+                    let offset = self.offset.as_ref().map_or(Offset::Naive, |o| o.0);
+                    time::write(&mut stamp, bucket, offset, date_only);
+                    last_bucket = Some(bucket);
+                }
+                out.field(&stamp);
             }
-            for (c, column) in self.columns.iter_mut().enumerate() {
-                let sum = self.sums[id * width + c];
-                if column.float || self.params.float {
-                    out.field_with(|buf| write_py_float(buf, sum.float.sum));
-                } else if sum.overflowed {
+            for (value, dtype) in fields.zip(&key_types) {
+                field.clear();
+                dtype.write(&mut field, value);
+                out.field(&field);
+            }
+            for (a, agg) in self.aggs.iter().enumerate() {
+                let acc = &self.accs[id * width + a];
+                let dtype = value_types[a].unwrap_or(Dtype::Int);
+                if dtype == Dtype::Int && !self.params.float && acc.overflowed() {
                     // Integer to the end, so pandas would wrap around: refuse instead.
-                    let (line, file) = column.overflow.clone().unwrap_or_default();
+                    let column = self.agg_column[a].map(|c| &self.columns[c]);
+                    let (line, file) = column.and_then(|c| c.overflow.clone()).unwrap_or_default();
                     return Err(Error::value(
-                        &self.params.sums[c],
+                        &agg.name,
                         "the sum overflows a 64-bit integer (pandas would wrap around; \
                          --float sums as floats)",
                     )
                     .line(line)
                     .file(file.as_deref()));
-                } else {
-                    out.field_with(|buf| write_int(buf, sum.int));
-                    column.printed_int |= self.params.stream;
                 }
-            }
-            if self.params.count.is_some() {
-                out.field_with(|buf| write_int(buf, self.counts[id]));
+                field.clear();
+                acc.write(dtype, self.params.float, days_only[a], &mut field);
+                // Numbers never need quotes; text (first, last, min of text) may.
+                out.field(&field);
             }
             out.end_record()?;
         }
+        if self.params.stream {
+            for (a, agg) in self.aggs.iter().enumerate() {
+                if agg.op == Op::Sum && value_types[a] == Some(Dtype::Int) && !self.params.float {
+                    if let Some(c) = self.agg_column[a] {
+                        self.columns[c].printed_int = true;
+                    }
+                }
+            }
+        }
         self.table.clear();
         self.keys.clear();
-        self.sums.clear();
-        self.counts.clear();
+        self.accs.clear();
         Ok(())
     }
+}
+
+/// Takes one value into its column's type; a column `--stream` printed as integers must
+/// not turn float, and a column that is summed or averaged must hold numbers.
+#[inline]
+fn type_column(column: &mut Column, seen: Seen, field: &[u8]) -> Result<()> {
+    let before = column.dtype.dtype();
+    column.dtype.add(seen);
+    if column.printed_int && before == Dtype::Int && column.dtype.dtype() != Dtype::Int {
+        return Err(Error::value(
+            &column.name,
+            format!(
+                "{} makes the column float (as pandas reads it), but --stream already \
+                 wrote integer sums for it; use --float, or run without --stream",
+                show(field)
+            ),
+        ));
+    }
+    if column.numeric && seen == Seen::Text {
+        return Err(agg::not_a_number(&column.name, field));
+    }
+    Ok(())
+}
+
+/// A timestamp field as nanoseconds since the epoch in UTC (none when missing), parsed once
+/// for a run of rows with the same timestamp.
+fn instant(column: &mut Column, field: &[u8]) -> Result<Option<i128>> {
+    if is_missing(field) {
+        return Ok(None);
+    }
+    if let Some((last, ns)) = &column.last_time {
+        if last.as_slice() == field {
+            return Ok(Some(*ns));
+        }
+    }
+    let ns = time::instant(field)
+        .map_err(|why| Error::value(&column.name, format!("{} {why}", show(field))))?;
+    column.last_time = Some((field.to_vec(), ns));
+    Ok(Some(ns))
 }
 
 /// Where a row was read: its line, and which input (counted, and named unless stdin).
@@ -393,26 +471,15 @@ struct Place {
     name: Option<String>,
 }
 
-/// Marks a column float, unless `--stream` already printed it as integers.
-fn turn_float(column: &mut Column, name: &str, field: &[u8]) -> Result<()> {
-    if column.printed_int && !column.float {
-        return Err(Error::value(
-            name,
-            format!(
-                "{} makes the column float (as pandas reads it), but --stream already \
-                 wrote integer sums for it; use --float, or run without --stream",
-                show(field)
-            ),
-        ));
-    }
-    column.float = true;
-    Ok(())
-}
-
-/// Splits an encoded group key into its bucket and key fields.
-fn decode(key: &[u8]) -> (i64, impl Iterator<Item = &[u8]>) {
-    let (bucket, mut rest) = key.split_at(8);
-    let bucket = i64::from_be_bytes(bucket.try_into().unwrap_or_default()) ^ i64::MIN;
+/// Splits an encoded group key into its bucket (with `--every`) and key fields.
+fn decode(key: &[u8], timed: bool) -> (Option<i64>, impl Iterator<Item = &[u8]>) {
+    let (bucket, mut rest) = if timed {
+        let (bucket, rest) = key.split_at(8);
+        let bucket = i64::from_be_bytes(bucket.try_into().unwrap_or_default()) ^ i64::MIN;
+        (Some(bucket), rest)
+    } else {
+        (None, key)
+    };
     let fields = std::iter::from_fn(move || {
         let (len, tail) = rest.split_first_chunk::<4>()?;
         let (field, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
@@ -422,39 +489,86 @@ fn decode(key: &[u8]) -> (i64, impl Iterator<Item = &[u8]>) {
     (bucket, fields)
 }
 
-/// Orders groups by bucket, then by each key as bytes (what pandas gives for strings).
-fn compare_keys(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let (bucket_a, fields_a) = decode(a);
-    let (bucket_b, fields_b) = decode(b);
-    bucket_a.cmp(&bucket_b).then_with(|| fields_a.cmp(fields_b))
+/// Orders groups by bucket, then by each key as pandas sorts its column's type: numbers by
+/// value, text by its bytes.
+fn compare_keys(a: &[u8], b: &[u8], timed: bool, types: &[Dtype]) -> std::cmp::Ordering {
+    let (bucket_a, fields_a) = decode(a, timed);
+    let (bucket_b, fields_b) = decode(b, timed);
+    bucket_a.cmp(&bucket_b).then_with(|| {
+        fields_a
+            .zip(fields_b)
+            .zip(types)
+            .map(|((x, y), t)| t.compare(x, y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    })
 }
 
 impl Filter for Bucketer {
     fn header(&mut self, header: &Record) -> Result<Record> {
-        self.time_idx = match &self.params.time {
-            Some(name) => find_column(header, name)?,
-            None => 0,
-        };
-        self.time_col = String::from_utf8_lossy(header.field(self.time_idx)).into_owned();
+        let mut out = Record::new();
+        if self.params.row_numbers {
+            out.push(b"");
+        }
+        if self.params.every.is_some() {
+            self.time_idx = match &self.params.time {
+                Some(name) => find_column(header, name)?,
+                None => 0,
+            };
+            self.time_col = String::from_utf8_lossy(header.field(self.time_idx)).into_owned();
+            let time_name = self
+                .params
+                .time_name
+                .as_deref()
+                .map_or(header.field(self.time_idx), str::as_bytes);
+            out.push(time_name);
+        }
         self.key_idx = find_columns(header, &self.params.by)?;
-        self.sum_idx = find_columns(header, &self.params.sums)?;
-        self.columns = vec![Column::default(); self.sum_idx.len()];
-        let time_name = self
-            .params
-            .time_name
-            .as_deref()
-            .map_or(header.field(self.time_idx), str::as_bytes);
-        let mut out = Record::from_fields([time_name]);
-        for &i in self.key_idx.iter().chain(&self.sum_idx) {
+        self.keys_dtype = vec![Inference::default(); self.key_idx.len()];
+        for &i in &self.key_idx {
             out.push(header.field(i));
         }
-        if let Some(count) = &self.params.count {
-            out.push(count.as_bytes());
+        for (a, agg) in self.aggs.iter().enumerate() {
+            out.push(agg.name.as_bytes());
+            let name = match &agg.column {
+                Some(name) if agg.op != Op::Size => name,
+                // Rows are counted whatever the column holds, as pandas' size() does.
+                _ => {
+                    self.agg_column.push(None);
+                    self.sizes.push(a);
+                    continue;
+                }
+            };
+            let idx = find_column(header, name)?;
+            let c = match self.columns.iter().position(|c| c.idx == idx) {
+                Some(c) => c,
+                None => {
+                    self.columns.push(Column {
+                        idx,
+                        name: name.clone(),
+                        dtype: Inference::default(),
+                        aggs: Vec::new(),
+                        numeric: false,
+                        printed_int: false,
+                        overflow: None,
+                        last_time: None,
+                    });
+                    self.columns.len() - 1
+                }
+            };
+            self.columns[c].aggs.push(a);
+            self.columns[c].numeric |= matches!(agg.op, Op::Sum | Op::Mean);
+            self.agg_column.push(Some(c));
         }
-        if let Some(dup) = out.iter().duplicates().next() {
+        if let Some(dup) = out
+            .iter()
+            .filter(|name| !name.is_empty())
+            .duplicates()
+            .next()
+        {
             return Err(Error::data(format!(
                 "the output would have two columns named {}: the timestamp column's name \
-                 is also a key or value name (rename it with --time-name)",
+                 is also a key or aggregate name (rename it with --time-name)",
                 show(dup)
             )));
         }
@@ -462,44 +576,22 @@ impl Filter for Bucketer {
     }
 
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
-        let bucket = self.bucket_of(row)?;
-        self.rows += 1;
-        if self.params.stream {
-            match self.current {
-                Some(current) if bucket < current => {
-                    return Err(Error::value(
-                        &self.time_col,
-                        format!(
-                            "{} is older than its predecessors' bucket; --stream needs \
-                             time-ordered input (sort it, or run without --stream)",
-                            show(row.field(self.time_idx))
-                        ),
-                    ));
-                }
-                Some(current) if bucket > current => {
-                    // Naive output is date-only if every bucket is a midnight; a step
-                    // of whole days always is, else hold output until a bucket is not.
-                    let decided = !matches!(self.offset, Some((Offset::Naive, ..)))
-                        || !self.all_midnight
-                        || self.params.every % 86_400 == 0;
-                    if decided {
-                        self.emit(out)?;
-                        out.flush()?;
-                    }
-                    self.current = Some(bucket);
-                }
-                Some(_) => {}
-                None => self.current = Some(bucket),
-            }
-        }
         self.key_buf.clear();
-        // Sign-flipped big-endian: byte order is numeric order.
-        self.key_buf
-            .extend_from_slice(&(bucket ^ i64::MIN).to_be_bytes());
+        if let Some(every) = self.params.every {
+            let bucket = self.bucket_of(row, every)?;
+            if self.params.stream {
+                self.stream_to(bucket, row, out)?;
+            }
+            // Sign-flipped big-endian: byte order is numeric order.
+            self.key_buf
+                .extend_from_slice(&(bucket ^ i64::MIN).to_be_bytes());
+        }
+        self.rows += 1;
         let mut missing_key = false;
-        for &i in &self.key_idx {
+        for (&i, dtype) in self.key_idx.iter().zip(&mut self.keys_dtype) {
             let field = row.field(i);
             missing_key |= is_missing(field);
+            dtype.see(field);
             let len = u32::try_from(field.len())
                 .map_err(|_| Error::data("a key field longer than 4 GiB"))?;
             self.key_buf.extend_from_slice(&len.to_le_bytes());
@@ -516,12 +608,17 @@ impl Filter for Bucketer {
     }
 
     /// A dropped row still types its columns, as in pandas, where `read_csv` decides a
-    /// column's type before `dropna()`: a missing value makes a value column float.
+    /// column's type before `dropna()`: a missing value makes a column float.
     fn dropped(&mut self, row: &Record) -> Result<()> {
-        for (c, &idx) in self.sum_idx.iter().enumerate() {
-            let field = row.field(idx);
-            if is_missing(field) {
-                turn_float(&mut self.columns[c], &self.params.sums[c], field)?;
+        for (&i, dtype) in self.key_idx.iter().zip(&mut self.keys_dtype) {
+            dtype.see(row.field(i));
+        }
+        for column in &mut self.columns {
+            let field = row.field(column.idx);
+            let seen = Seen::of(field);
+            // Text in a dropped row is pandas' business only if the row stays: no error.
+            if seen != Seen::Text {
+                type_column(column, seen, field)?;
             }
         }
         Ok(())
@@ -533,6 +630,47 @@ impl Filter for Bucketer {
 
     fn warnings(&self) -> Vec<String> {
         self.notes()
+    }
+}
+
+impl Bucketer {
+    /// `--stream`: a row of a later bucket writes the groups held so far (once it is known
+    /// whether naive output is date-only); a row of an earlier one is an error.
+    fn stream_to<W: Write>(
+        &mut self,
+        bucket: i64,
+        row: &Record,
+        out: &mut Writer<W>,
+    ) -> Result<()> {
+        match self.current {
+            Some(current) if bucket < current => Err(Error::value(
+                &self.time_col,
+                format!(
+                    "{} is older than its predecessors' bucket; --stream needs \
+                     time-ordered input (sort it, or run without --stream)",
+                    show(row.field(self.time_idx))
+                ),
+            )),
+            Some(current) if bucket > current => {
+                // Naive output is date-only if every bucket is a midnight; a step of whole
+                // days always is, else hold output until a bucket is not.
+                let every = self.params.every.unwrap_or(1);
+                let decided = !matches!(self.offset, Some((Offset::Naive, ..)))
+                    || !self.all_midnight
+                    || every % 86_400 == 0;
+                if decided {
+                    self.emit(out)?;
+                    out.flush()?;
+                }
+                self.current = Some(bucket);
+                Ok(())
+            }
+            Some(_) => Ok(()),
+            None => {
+                self.current = Some(bucket);
+                Ok(())
+            }
+        }
     }
 }
 

@@ -113,7 +113,7 @@ fn naive_output_is_date_only_when_every_bucket_is_midnight() {
 fn offsets_floor_in_wall_time_and_must_not_mix() {
     let input = "t,net_size\n2024-12-28 20:40:09+05:30,1\n";
     let daily = Params {
-        every: 86_400,
+        every: Some(86_400),
         ..Params::default()
     };
     assert_eq!(
@@ -158,7 +158,7 @@ fn count_sum_columns_and_names() {
         time: Some("ts".into()),
         sums: vec!["b".into(), "a".into()],
         count: Some("rows".into()),
-        every: 86_400,
+        every: Some(86_400),
         ..Params::default()
     };
     assert_eq!(

@@ -105,6 +105,16 @@ fn expect(bytes: &[u8], at: usize, allowed: &[u8]) -> Option<()> {
 /// seconds, so it never changes a bucket. The time must lie in pandas' nanosecond range
 /// ([`RANGE`]), in UTC for an aware timestamp.
 pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
+    parse_precise(bytes).map(|(stamp, _)| stamp)
+}
+
+/// The instant of a timestamp in nanoseconds since the epoch, in UTC (naive: as if UTC).
+pub fn instant(bytes: &[u8]) -> Result<i128, String> {
+    parse_precise(bytes).map(|(_, ns)| ns)
+}
+
+/// [`parse`], and the instant in nanoseconds (UTC), fraction included.
+fn parse_precise(bytes: &[u8]) -> Result<(Stamp, i128), String> {
     let shape = || {
         "is not a timestamp like 2024-12-28 00:00:09, 2024-12-28T00:00:09Z or \
          2024-12-28 00:00:09+00:00"
@@ -188,7 +198,7 @@ pub fn parse(bytes: &[u8]) -> Result<Stamp, String> {
         };
         return out_of_range(&format!("pandas' range is {RANGE}{zone}"));
     }
-    Ok(Stamp { wall, offset })
+    Ok((Stamp { wall, offset }, utc_ns))
 }
 
 /// Appends a bucket start as pandas prints it: `2024-12-28 00:00:00+00:00`, naive

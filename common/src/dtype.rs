@@ -23,24 +23,49 @@ pub struct Inference {
     text: bool,
 }
 
+/// What one value says about its column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    Missing,
+    Int,
+    Float,
+    Text,
+}
+
+impl Seen {
+    /// What pandas' `read_csv` takes `field` for.
+    pub fn of(field: &[u8]) -> Seen {
+        if is_missing(field) {
+            return Seen::Missing;
+        }
+        match parse_i64(field) {
+            Int::Value(_) => Seen::Int,
+            // Beyond 64 bits pandas keeps digits as text (or unsigned, a case not modelled).
+            Int::Overflow => Seen::Text,
+            Int::NotInt if parse_f64(field).is_some() => Seen::Float,
+            Int::NotInt => Seen::Text,
+        }
+    }
+}
+
 impl Inference {
     /// Takes one more value into account. Once a column is text, nothing changes it: the
     /// per-row cost is then one test.
     #[inline]
     pub fn see(&mut self, field: &[u8]) {
-        if self.text {
-            return;
+        if !self.text {
+            self.add(Seen::of(field));
         }
-        if is_missing(field) {
-            self.missing = true;
-            return;
-        }
-        match parse_i64(field) {
-            Int::Value(_) => {}
-            // Beyond 64 bits pandas keeps digits as text (or unsigned, a case not modelled).
-            Int::Overflow => self.text = true,
-            Int::NotInt if parse_f64(field).is_some() => self.float = true,
-            Int::NotInt => self.text = true,
+    }
+
+    /// Takes into account a value already classified.
+    #[inline]
+    pub fn add(&mut self, seen: Seen) {
+        match seen {
+            Seen::Missing => self.missing = true,
+            Seen::Int => {}
+            Seen::Float => self.float = true,
+            Seen::Text => self.text = true,
         }
     }
 

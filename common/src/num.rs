@@ -73,6 +73,7 @@ pub enum Int {
 }
 
 /// Parses `[+-]digits`, blanks around it allowed, as pandas reads an integer column.
+#[inline]
 pub fn parse_i64(bytes: &[u8]) -> Int {
     let bytes = trim(bytes);
     let (neg, digits) = match bytes.first() {
