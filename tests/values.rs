@@ -468,3 +468,19 @@ fn flags_alone_exit_2_and_data_exit_1_in_every_filter() {
     }
     run_all(&cases);
 }
+
+#[test]
+fn dropna_on_some_columns_only() {
+    // pandas' dropna(subset=...), and groupby dropping a missing key but not a value.
+    let input = format!("t,flow,net_size\n{T0},in,1\n{T1},,2\n{T1},out,\n");
+    run_all(&[
+        case("--dropna=flow", "bucket", "--every 1h --by flow --dropna=flow", input.clone())
+            .prints("t,flow,net_size\n2024-01-01,in,1.0\n2024-01-01,out,0.0\n")
+            .warns("--dropna dropped 1 row with a missing field (the first: line 3: '2024-01-01 00:10:00,,2')"),
+        case("--dropna", "bucket", "--every 1h --by flow --dropna", input.clone())
+            .prints("t,flow,net_size\n2024-01-01,in,1.0\n")
+            .warns("--dropna dropped 2 rows"),
+        case("--dropna=nope", "keep", "--cols t --dropna=nope", input)
+            .fails(1, "keep: line 1: no column named 'nope'; the header is: t,flow,net_size"),
+    ]);
+}

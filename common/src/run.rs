@@ -28,9 +28,10 @@ pub struct IoArgs {
 
     /// Drop every row with a missing field (empty, NA, NaN, null, ... as pandas reads
     /// them) or with too few fields (a line cut by a crash), as pandas' dropna() after
-    /// read_csv does; a warning counts them.
-    #[arg(long)]
-    pub dropna: bool,
+    /// read_csv does; a warning counts them. --dropna=COL,... looks at those columns only
+    /// (pandas' dropna(subset=...), and groupby's dropping of missing keys).
+    #[arg(long, value_name = "COL,...", require_equals = true, num_args = 0..=1)]
+    pub dropna: Option<Option<String>>,
 
     /// Keep incomplete rows: a row with too few fields (a line cut by a crash) reads as
     /// pandas reads it, its last fields missing, and a filter passes missing values on
@@ -200,6 +201,9 @@ struct Pump<F> {
     bytes_before: u64,
     /// With `--dropna`: the rows dropped so far.
     dropna: Option<Dropped>,
+    /// `--dropna=COL,...`: the columns looked at (all when none), and their indices.
+    dropna_cols: Option<Vec<String>>,
+    dropna_idx: Option<Vec<usize>>,
     /// `--keep-incomplete`: short rows are padded with missing fields, not refused; the
     /// incomplete rows passed on.
     keep_incomplete: Option<Dropped>,
@@ -221,7 +225,13 @@ impl<F: Filter> Pump<F> {
             first: None,
             row: Record::new(),
             bytes_before: 0,
-            dropna: io.dropna.then(Dropped::default),
+            dropna: io.dropna.as_ref().map(|_| Dropped::default()),
+            dropna_cols: io
+                .dropna
+                .clone()
+                .flatten()
+                .map(|cols| cols.split(',').map(str::to_owned).collect()),
+            dropna_idx: None,
             keep_incomplete: io.keep_incomplete.then(Dropped::default),
         }
     }
@@ -289,6 +299,11 @@ impl<F: Filter> Pump<F> {
                     out.record(out_header.iter())
                         .map_err(|e| self.place(Error::io(e), name, None))?;
                 }
+                if let Some(cols) = &self.dropna_cols {
+                    let idx = crate::find_columns(&header, cols)
+                        .map_err(|e| self.place(e, name, Some(1)))?;
+                    self.dropna_idx = Some(idx);
+                }
                 self.first = Some((header.clone(), name.unwrap_or("stdin").to_owned()));
             }
             Some((first, first_name)) if first.iter().ne(header.iter()) => {
@@ -339,16 +354,19 @@ impl<F: Filter> Pump<F> {
                     .file(name));
                 }
             }
-            if (self.dropna.is_some() || self.keep_incomplete.is_some())
-                && self.row.iter().any(is_missing)
-            {
-                if self.dropna.is_some() {
-                    if let Err(e) = self.filter.dropped(&self.row) {
-                        return Err(self.place(e, name, Some(last)));
-                    }
-                    count(&mut self.dropna, &self.row, name);
-                    continue;
+            let dropped = self.dropna.is_some()
+                && match &self.dropna_idx {
+                    Some(idx) => idx.iter().any(|&i| is_missing(self.row.field(i))),
+                    None => self.row.iter().any(is_missing),
+                };
+            if dropped {
+                if let Err(e) = self.filter.dropped(&self.row) {
+                    return Err(self.place(e, name, Some(last)));
                 }
+                count(&mut self.dropna, &self.row, name);
+                continue;
+            }
+            if self.keep_incomplete.is_some() && self.row.iter().any(is_missing) {
                 count(&mut self.keep_incomplete, &self.row, name);
             }
             let row = &self.row;

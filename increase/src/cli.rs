@@ -21,6 +21,11 @@ pub struct Args {
     /// Counter columns (repeatable or comma-separated) [default: every column but the first].
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     cols: Vec<String>,
+    /// pandas' plain diff(): a value below its predecessor gives a negative increment
+    /// instead of a restart counted from zero (what the study's validation notebook did,
+    /// losing the bytes counted after each restart).
+    #[arg(long)]
+    signed: bool,
     #[command(flatten)]
     io: IoArgs,
 }
@@ -30,6 +35,12 @@ impl common::cli::Tool for Args {
     type Filter = Increase;
 
     fn into_parts(self) -> (IoArgs, Result<Increase>) {
-        (self.io, Increase::new(Params { cols: self.cols }))
+        (
+            self.io,
+            Increase::new(Params {
+                cols: self.cols,
+                signed: self.signed,
+            }),
+        )
     }
 }

@@ -19,6 +19,9 @@ use itertools::Itertools;
 pub struct Params {
     /// Counter columns; empty means every column but the first.
     pub cols: Vec<String>,
+    /// pandas' plain `diff()`: a value below its predecessor gives a negative increment
+    /// instead of counting a restart from zero (the study's validation notebook did so).
+    pub signed: bool,
 }
 
 /// A counter reading: integers stay integers, exact over the whole u64 range (and below
@@ -59,8 +62,15 @@ impl Value {
     }
 
     /// The increment from `prev` to `self`, and whether the counter restarted.
-    fn since(self, prev: Value) -> (Value, bool) {
+    fn since(self, prev: Value, signed: bool) -> (Value, bool) {
         match (self, prev) {
+            (Value::Int(now), Value::Int(before)) if signed => {
+                (Value::Int(now - before), now < before)
+            }
+            _ if signed => (
+                Value::Float(self.float() - prev.float()),
+                self.float() < prev.float(),
+            ),
             // Both within i64 or u64: the difference fits i128 exactly.
             (Value::Int(now), Value::Int(before)) if now >= before => {
                 (Value::Int(now - before), false)
@@ -143,7 +153,7 @@ impl Filter for Increase {
                 }
                 continue;
             };
-            let increment = self.last[c].map(|prev| now.since(prev));
+            let increment = self.last[c].map(|prev| now.since(prev, self.params.signed));
             self.last[c] = Some(now);
             if first {
                 continue;
@@ -181,9 +191,13 @@ impl Filter for Increase {
             return Vec::new();
         }
         let more = if self.restarts > 5 { ", ..." } else { "" };
+        let how = if self.params.signed {
+            "kept as negative increments (--signed)"
+        } else {
+            "each counted from zero"
+        };
         vec![format!(
-            "{} counter restart(s) (a value below its predecessor), at {}{more}; each \
-             counted from zero",
+            "{} counter restart(s) (a value below its predecessor), at {}{more}; {how}",
             self.restarts,
             self.restart_lines.join(", ")
         )]
@@ -201,6 +215,7 @@ mod tests {
     fn run(cols: &[&str], input: &str) -> Result<String> {
         let params = Params {
             cols: cols.iter().map(|c| (*c).to_owned()).collect(),
+            signed: false,
         };
         common::transform(Increase::new(params)?, input.as_bytes())
     }
@@ -280,6 +295,19 @@ mod tests {
         let out = common::transform(&mut d, input.as_bytes()).unwrap();
         assert_eq!(out, "t,c\n5,\n10,100\n");
         assert_eq!(d.restarts, 0);
+    }
+
+    #[test]
+    fn signed_is_pandas_diff() {
+        let input = "t,c,f\n0,100,1.5\n5,150,2.0\n10,30,1.0\n";
+        let params = Params {
+            signed: true,
+            ..Params::default()
+        };
+        let mut d = Increase::new(params).unwrap();
+        let out = common::transform(&mut d, input.as_bytes()).unwrap();
+        assert_eq!(out, "t,c,f\n5,50,0.5\n10,-120,-1.0\n");
+        assert!(d.warnings()[0].ends_with("kept as negative increments (--signed)"));
     }
 
     #[test]
