@@ -16,6 +16,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use estimate::{Estimator, NetSize, Params};
+
 const USAGE: &str = "\
 synth: write reproducible synthetic Bitcoin P2P monitor data as CSV
 
@@ -1012,13 +1014,14 @@ impl Sim {
     }
 }
 
-/// Estimated wire bytes and TCP segments of a message, the way the notebook estimates them
-/// (MTU 1500, 24-byte P2P header, 32-byte TCP header, 20/40-byte IP header).
-fn wire(size: u64, ipv6: bool) -> (u64, u64) {
-    let hdr = if ipv6 { 40 + 32 } else { 20 + 32 };
-    let m = size + 24;
-    let segments = m.div_ceil(1500 - hdr);
-    (m + segments * hdr, segments)
+/// Estimated wire bytes and TCP segments of a message, by `estimate`'s own model with the
+/// notebook's constants (the same code the filter runs).
+fn wire(model: &Estimator, size: u64, ipv6: bool) -> (u64, u64) {
+    match (model.net_size(size, ipv6), model.segments(size, ipv6)) {
+        (Some(NetSize::Bytes(bytes)), Some(segments)) => (bytes, segments),
+        // Unreachable: synthetic sizes are small and the notebook's model counts no ACKs.
+        _ => (0, 0),
+    }
 }
 
 /// Systemd IP accounting for one poll: the poll's estimated wire bytes scaled by a slowly
@@ -1031,6 +1034,8 @@ struct Systemd {
     factor: [f64; 2],
     /// Cumulative counters for the raw monitor layout: packets in/out, bytes in/out.
     total: [u64; 4],
+    /// The notebook's estimate of a message's wire bytes.
+    model: Estimator,
 }
 
 impl Systemd {
@@ -1039,7 +1044,7 @@ impl Systemd {
         let mut acc = [[0u64; 2]; 2];
         for m in msgs {
             let ipv6 = peers[m.peer as usize].net == Net::Ipv6;
-            let (bytes, segments) = wire(u64::from(m.size), ipv6);
+            let (bytes, segments) = wire(&self.model, u64::from(m.size), ipv6);
             let dir = usize::from(!m.inbound);
             acc[dir][0] += bytes;
             acc[dir][1] += segments;
@@ -1110,6 +1115,10 @@ fn generate(args: &Args, tp: &mut Sink, mut sd: Option<&mut Sink>) -> Result<(),
         rng: Rng::new(args.seed ^ 0x5157_E3D0_5157_E3D0),
         factor: [1.07, 1.07],
         total: [0; 4],
+        model: match Estimator::new(Params::default()) {
+            Ok(model) => model,
+            Err(e) => return Err(Error::Usage(e.to_string())),
+        },
     };
     let mut ts = Vec::with_capacity(32);
     let mut left = args.rows;

@@ -188,6 +188,17 @@ impl Estimator {
                 && is_missing(row.field(self.ipv6_idx))
     }
 
+    /// The TCP segments a message of `size` bytes travels in, `None` if it overflows.
+    pub fn segments(&self, size: u64, ipv6: bool) -> Option<u64> {
+        let Headers { mss, .. } = if ipv6 { self.v6 } else { self.v4 };
+        let m = if self.params.tcpip_from_payload {
+            size
+        } else {
+            size.checked_add(self.params.overhead)?
+        };
+        Some(m.div_ceil(mss))
+    }
+
     fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
         match &self.params.ipv6 {
             Ipv6Source::Address(_) => Ok(field.contains(&b'[')),
