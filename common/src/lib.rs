@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod columns;
 pub mod error;
+mod helper;
 pub mod input;
 pub mod num;
 pub mod output;
