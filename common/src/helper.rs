@@ -6,7 +6,7 @@
 //! leaves a helper running: it then dies of a broken pipe at its next write.
 
 use std::io;
-use std::process::{Child, ChildStdout, Command, ExitStatus};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The helpers running now, for the signal handler to kill.
@@ -31,6 +31,10 @@ impl Helper {
         let child = Arc::new(Mutex::new(command.spawn()?));
         running.push(Arc::clone(&child));
         Ok(Helper { child })
+    }
+
+    pub(crate) fn take_stdin(&mut self) -> Option<ChildStdin> {
+        lock(&self.child).stdin.take()
     }
 
     pub(crate) fn take_stdout(&mut self) -> Option<ChildStdout> {
