@@ -234,10 +234,6 @@ fn noting_lbzip2(dir: &Dir) -> Option<std::path::PathBuf> {
         ),
     )
     .unwrap();
-    std::os::unix::fs::PermissionsExt::set_mode(
-        &mut std::fs::metadata(&shim).unwrap().permissions(),
-        0o755,
-    );
     std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     Some(path)
 }
@@ -297,5 +293,45 @@ fn no_helper_outlives_its_filter() {
         let status = child.wait().unwrap();
         assert!(!status.success(), "{signal}: {status:?}");
         assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");
+    }
+}
+
+/// `-o *.bz2` compresses through lbzip2: stopped by a signal mid-run, the filter takes it
+/// along and leaves no temp file.
+#[test]
+fn no_compressing_helper_outlives_its_filter() {
+    let dir = Dir::new();
+    let Some(path) = noting_lbzip2(&dir) else {
+        eprintln!("skipped: lbzip2 is not installed");
+        return;
+    };
+    for signal in ["TERM", "INT", "HUP"] {
+        let _ = std::fs::remove_file(dir.path("lbzip2.pid"));
+        let mut child = Command::new(bin("estimate"))
+            .args(["-o", "out.csv.bz2"])
+            .current_dir(dir.tmp.path())
+            .env("PATH", &path)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Rows arrive, then the input stalls with the output half written.
+        let mut input = child.stdin.take().unwrap();
+        input
+            .write_all(many_tracepoints(50_000).as_bytes())
+            .unwrap();
+        let pid = helper_pid(&dir);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "{signal}: {status:?}");
+        drop(input);
+        assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");
+        let mut left = dir.files();
+        left.retain(|f| f.contains("out.csv"));
+        assert!(left.is_empty(), "SIG{signal} left {left:?}");
     }
 }
