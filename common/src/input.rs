@@ -530,8 +530,8 @@ struct External {
 }
 
 impl External {
-    /// Starts lbzip2 on the file at `path` (open as `file`, which is
-    /// read to check it). None when none is installed or the file is not whole streams.
+    /// Starts lbzip2 on the file at `path` (open as `file`, which is read to check it). None
+    /// when lbzip2 is not installed (or cannot start) or the file is not whole streams.
     fn start(path: &Path, file: &mut File) -> io::Result<Option<External>> {
         file.rewind()?;
         if !whole_streams(file)? {
