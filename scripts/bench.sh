@@ -7,13 +7,16 @@ usage() {
 usage: scripts/bench.sh [-r RUNS] [ROWS]
 
 Generates ROWS (default 16000000) synthetic tracepoint rows with matching
-systemd rows (seed 1, scripts/synth.rs), in plain and bzip2 form, under
-$BENCH_DIR (default: $TMPDIR/netagg-bench), then times, RUNS times each
-(default 5; medians) in interleaved rounds (BENCH_HYPERFINE=1: hyperfine):
+systemd rows (seed 1, scripts/synth.rs), in plain and bzip2 form, and the same
+tracepoint rows as one bzip2 file a day, under $BENCH_DIR (default:
+$TMPDIR/netagg-bench), then times, RUNS times each (default 5; medians) in
+interleaved rounds (BENCH_HYPERFINE=1: hyperfine):
   decompressors alone, each filter alone, estimate | bucket on plain and
-  bzip2 input, scripts/aggregate.sh on the bzip2 inputs, and the peers that
-  are installed: DuckDB (python3 -m duckdb), and with BENCH_PANDAS=1 the
-  pandas oracle (minutes, gigabytes).
+  bzip2 input, estimate reading .bz2 FILEs itself (one file, the daily files,
+  and without lbzip2: libbz2) against lbzip2 piped into it, -o .bz2 against
+  piping into lbzip2, scripts/aggregate.sh on the one file and on the daily
+  files, and the peers that are installed: DuckDB (python3 -m duckdb), and
+  with BENCH_PANDAS=1 the pandas oracle (minutes, gigabytes).
 It also measures peak memory (/usr/bin/time) and the cost of 4x the rows.
 Prints one table: command, median wall seconds, ratio to a reference.
 USAGE
@@ -55,10 +58,24 @@ make_data() { # rows prefix
     "${compress[@]}" -c "$p.sd.csv" >"$p.sd.csv.bz2"
     estimate -q "$p.tp.csv" >"$p.est.csv"
 }
+# The same tracepoint rows as the monitor's archive holds them: one bzip2 file a day.
+make_days() { # prefix
+    local p=$1
+    [[ -d $p.days ]] && return
+    mkdir "$p.days.tmp"
+    awk -F, -v dir="$p.days.tmp" 'NR == 1 { header = $0; next }
+        { day = substr($1, 1, 10) }
+        day != open { if (open != "") close(file); open = day; file = dir "/" day ".csv"; print header > file }
+        { print > file }' "$p.tp.csv"
+    for f in "$p.days.tmp"/*.csv; do "${compress[@]}" "$f"; done
+    mv "$p.days.tmp" "$p.days"
+}
 full=$dir/r$rows
 quarter=$dir/r$((rows / 4))
 make_data "$rows" "$full"
 make_data $((rows / 4)) "$quarter"
+make_days "$full"
+days=("$full.days"/*.csv.bz2)
 tp=$full.tp.csv
 sd=$full.sd.csv
 hourly="bucket -q --every 1h --by flow,msg_type"
@@ -68,7 +85,12 @@ benches=()
 add() { benches+=("$1"$'\t'"$2"); }
 add "lbzip2 -dc -n2 (reference)" "$unbzip2 $tp.bz2 >/dev/null"
 add "bzcat" "bzcat $tp.bz2 >/dev/null"
-add "estimate, bz2 read by itself" "estimate -q $tp.bz2 >/dev/null"
+add "estimate tp.csv.bz2 (lbzip2 inside)" "estimate -q $tp.bz2 >/dev/null"
+add "$unbzip2 | estimate" "$unbzip2 $tp.bz2 | estimate -q >/dev/null"
+add "estimate on the ${#days[@]} daily .bz2 files" "estimate -q ${days[*]} >/dev/null"
+add "estimate tp.csv.bz2, libbz2 (no lbzip2 on PATH)" "PATH=$bin estimate -q $tp.bz2 >/dev/null"
+add "estimate -o .bz2, plain in, 1/4 of the rows" "estimate -q -o $dir/out.csv.bz2 $quarter.tp.csv"
+add "estimate | ${compress[*]}, plain in, 1/4 of the rows" "estimate -q $quarter.tp.csv | ${compress[*]} -c >$dir/out.csv.bz2"
 add "estimate, plain" "estimate -q $tp >/dev/null"
 add "pivot, plain (2 columns of every row melted)" \
     "pivot -q --id timestamp --map size=payload --map net_size=wire $full.est.csv >/dev/null"
@@ -77,6 +99,7 @@ add "estimate | bucket 1h, plain" "estimate -q $tp | $hourly >/dev/null"
 add "estimate | bucket 1h, plain, 1/4 of the rows" "estimate -q $quarter.tp.csv | $hourly >/dev/null"
 add "$unbzip2 | estimate | bucket 1h" "$unbzip2 $tp.bz2 | estimate -q | $hourly >/dev/null"
 add "scripts/aggregate.sh, all four tables" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -o $dir $tp.bz2 $sd.bz2"
+add "scripts/aggregate.sh, the ${#days[@]} daily files" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -o $dir ${days[*]} $sd.bz2"
 if python3 -c 'import duckdb' 2>/dev/null; then
     duck="python3 $root/scripts/duckdb_hourly.py"
     add "DuckDB 2 threads, plain" "$duck $tp >/dev/null"
@@ -112,6 +135,7 @@ peak() {
     /usr/bin/time -f '%M' bash -c "$1 >/dev/null" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '\nnetagg benchmark: %s rows (%s MB plain, %s MB bzip2), %s cores, %s runs each, medians\n\n' \
     "$rows" "$(($(stat -c %s "$tp") / 1000000))" "$(($(stat -c %s "$tp.bz2") / 1000000))" "$(nproc)" "$runs"
 printf '| %-48s | %8s | %8s |\n' "command" "wall s" "ratio"
@@ -155,5 +179,15 @@ if [[ -n ${wall["DuckDB 2 threads, plain"]:-} ]]; then
     printf 'estimate | bucket vs DuckDB on the plain file: %sx DuckDB'"'"'s time\n' \
         "$(ratio "$big" "${wall["DuckDB 2 threads, plain"]}")"
 fi
-printf 'aggregate.sh vs %s alone: %sx\n' "$unbzip2" \
-    "$(ratio "${wall["scripts/aggregate.sh, all four tables"]}" "$ref")"
+one_file=${wall["scripts/aggregate.sh, all four tables"]}
+printf 'aggregate.sh vs %s alone: %sx\n' "$unbzip2" "$(ratio "$one_file" "$ref")"
+printf 'aggregate.sh on the daily files vs the one file: %sx\n' \
+    "$(ratio "${wall["scripts/aggregate.sh, the ${#days[@]} daily files"]}" "$one_file")"
+printf 'estimate tp.csv.bz2 vs %s | estimate: %sx\n' "$unbzip2" \
+    "$(ratio "${wall["estimate tp.csv.bz2 (lbzip2 inside)"]}" "${wall["$unbzip2 | estimate"]}")"
+printf 'estimate -o .bz2 vs estimate | lbzip2: %sx\n' \
+    "$(ratio "${wall["estimate -o .bz2, plain in, 1/4 of the rows"]}" \
+        "${wall["estimate | ${compress[*]}, plain in, 1/4 of the rows"]}")"
+printf 'Peak memory (MiB) of estimate tp.csv.bz2: %s (the larger of estimate and its lbzip2)\n' \
+    "$(peak "estimate -q $tp.bz2")"
+printf 'Load average before and after: %s / %s\n' "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -128,9 +128,30 @@ impl From<io::Error> for Error {
 /// Control characters and bytes that are not UTF-8 are escaped (`\0`, `\r`, `\xff`): a
 /// NUL or a carriage return from a damaged log must not garble the message on a terminal.
 pub fn show(bytes: &[u8]) -> String {
-    const MAX: usize = 60;
-    let mut text = String::with_capacity(MAX + 8);
-    for chunk in bytes[..bytes.len().min(MAX)].utf8_chunks() {
+    let (text, cut) = escape(bytes, 60);
+    if cut {
+        format!("'{text}...' ({} bytes)", bytes.len())
+    } else {
+        format!("'{text}'")
+    }
+}
+
+/// Shows a line of text (a header) in a message, escaped as [`show`] does and cut after
+/// 200 bytes: a binary file read as CSV has a "header" of kilobytes of anything.
+pub fn show_line(bytes: &[u8]) -> String {
+    let (text, cut) = escape(bytes, 200);
+    if cut {
+        format!("{text}... ({} bytes)", bytes.len())
+    } else {
+        text
+    }
+}
+
+/// The first `max` bytes of `bytes` with control characters and bytes that are not UTF-8
+/// escaped, and whether anything was cut off.
+fn escape(bytes: &[u8], max: usize) -> (String, bool) {
+    let mut text = String::with_capacity(max.min(bytes.len()) + 8);
+    for chunk in bytes[..bytes.len().min(max)].utf8_chunks() {
         for c in chunk.valid().chars() {
             if c.is_control() {
                 text.extend(c.escape_debug());
@@ -142,11 +163,7 @@ pub fn show(bytes: &[u8]) -> String {
             let _ = write!(text, "\\x{b:02x}"); // writing to a String cannot fail
         }
     }
-    if bytes.len() > MAX {
-        format!("'{text}...' ({} bytes)", bytes.len())
-    } else {
-        format!("'{text}'")
-    }
+    (text, bytes.len() > max)
 }
 
 #[cfg(test)]
@@ -201,5 +218,17 @@ mod tests {
         let mut cut = vec![b'x'; 59];
         cut.extend("\u{e9}".as_bytes());
         assert!(show(&cut).ends_with(r"\xc3...' (61 bytes)"));
+    }
+
+    #[test]
+    fn lines_are_escaped_and_cut_later() {
+        let header = "timestamp,peer_id,peer_conn_type,peer_addr,flow,msg_type,size";
+        assert_eq!(show_line(header.as_bytes()), header);
+        assert_eq!(show_line(b"\x1f\x8b\x08\0a"), r"\u{1f}\x8b\u{8}\0a");
+        let long = [b'x'; 300];
+        assert_eq!(
+            show_line(&long),
+            format!("{}... (300 bytes)", "x".repeat(200))
+        );
     }
 }

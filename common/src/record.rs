@@ -79,10 +79,11 @@ impl Record {
         self.plain = false;
     }
 
-    /// The fields as text, for messages.
+    /// The fields joined by commas, for messages: escaped and shortened
+    /// ([`crate::error::show_line`]), since a binary file's first "line" can be anything.
     pub fn to_text(&self) -> String {
-        let fields: Vec<_> = self.iter().map(String::from_utf8_lossy).collect();
-        fields.join(",")
+        let fields: Vec<&[u8]> = self.iter().collect();
+        crate::error::show_line(&fields.join(&b","[..]))
     }
 }
 
@@ -99,5 +100,7 @@ mod tests {
         r.push(b"x");
         assert_eq!(r.len(), 4);
         assert_eq!(r.to_text(), "a,,bc,x");
+        let binary = Record::from_fields([&b"\x1f\x8b\x08"[..], b"\xff\r"]);
+        assert_eq!(binary.to_text(), r"\u{1f}\x8b\u{8},\xff\r");
     }
 }

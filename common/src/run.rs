@@ -11,13 +11,14 @@ use crate::{input, Error, Output, Progress, Reader, Record, Result, Writer};
 /// The input/output arguments of every filter.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct IoArgs {
-    /// Input CSV files, plain or bzip2 (told apart by content); `-` or none reads stdin.
+    /// Input CSV files, plain or compressed (bzip2, gzip, zstd, xz: told apart by content);
+    /// `-` or none reads stdin.
     /// Several files are read as one stream and must have the same header.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// Write to FILE instead of stdout, atomically (a temp file renamed on success);
-    /// a name ending in `.bz2` is bzip2-compressed.
+    /// a name ending in `.bz2`, `.gz`, `.zst` or `.xz` is compressed so.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
 
@@ -25,17 +25,27 @@ pub fn catch_file_size_limit() -> std::io::Result<()> {
     Ok(())
 }
 
-/// On SIGTERM, SIGINT or SIGHUP, removes the tracked temp file and then dies of the signal,
-/// as the process would have without this (so a calling shell sees the signal).
+/// On SIGTERM, SIGINT or SIGHUP, kills the helper processes (lbzip2), removes the tracked temp
+/// file and then dies of the signal, as the process would have without this (so a calling
+/// shell sees the signal). Called again, it does nothing more.
 ///
 /// A signal during the final rename is harmless: either the rename came first and the
 /// finished file is in place, or the temp file is gone first and the rename fails.
 pub fn clean_up_on_termination() -> std::io::Result<()> {
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| install().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(std::io::Error::other)
+}
+
+fn install() -> std::io::Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                crate::helper::kill_all();
                 let temp = TEMP.lock().unwrap_or_else(PoisonError::into_inner).take();
                 if let Some(path) = temp {
                     let _ = std::fs::remove_file(path);
