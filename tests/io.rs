@@ -301,20 +301,107 @@ fn every_filter_generates_man_pages_and_completions() {
         .fails(2, "invalid value 'nroff'");
 }
 
-/// On a terminal, the progress line is cleared before a message, on every exit path.
-#[test]
-fn an_error_does_not_land_on_the_progress_line() {
+/// What a command run on a terminal (a pty from util-linux's `script`) wrote to it: stderr
+/// and anything not redirected. None, with a note, where `script` is missing.
+fn on_a_terminal(dir: &Dir, command: &str) -> Option<String> {
     if std::process::Command::new("script")
         .arg("--version")
         .output()
         .is_err()
     {
         eprintln!("skipped: script (util-linux) is not installed, so no terminal to test on");
-        return;
+        return None;
     }
+    dir.write("command.sh", command);
+    // TERM is set: without it (or with `dumb`) a terminal has no cursor control, and no
+    // progress line is drawn.
+    // script's status is the command's; the typescript says what the terminal saw.
+    dir.sh("TERM=xterm script -qec 'bash command.sh' typescript >/dev/null");
+    Some(dir.read("typescript"))
+}
+
+/// A file of `rows` tracepoint rows: more than the 65,536 rows between progress updates.
+fn many_rows(rows: usize) -> String {
+    let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
+    format!("{TRACEPOINTS}{}", row.repeat(rows))
+}
+
+/// The progress line is cleared at the end of `tty`: after the last text drawn comes the
+/// clearing `\r\x1b[2K` (each redraw starts with one too).
+#[track_caller]
+fn cleared_after_the_last_draw(tty: &str, tool: &str) {
+    let last = tty
+        .rfind(&format!("{tool}: "))
+        .unwrap_or_else(|| panic!("no progress line: {tty:?}"));
+    assert!(
+        tty[last..].contains("\r\u{1b}[2K"),
+        "not cleared: {:?}",
+        &tty[last..]
+    );
+}
+
+#[test]
+fn progress_names_the_tool_and_how_far_through_the_files() {
+    let dir = Dir::new();
+    let data = many_rows(200_000);
+    dir.write("big.csv", &data);
+    dir.write("big.csv.bz2", bz2(data.as_bytes()));
+    for (file, tool, args) in [
+        ("big.csv", "estimate", ""),
+        ("big.csv.bz2", "estimate", ""),
+        ("big.csv", "bucket", "--every 1h --sum size"),
+    ] {
+        let bin = support::bin(tool);
+        let Some(tty) = on_a_terminal(&dir, &format!("{} {args} {file} >/dev/null", bin.display()))
+        else {
+            return;
+        };
+        // The rows, and the percentage of the file's bytes as stored (compressed for .bz2).
+        assert!(tty.contains(&format!("{tool}: 65,536 rows, ")), "{tty:?}");
+        assert!(tty.contains("%), ") && tty.contains(", ETA "), "{tty:?}");
+        #[allow(clippy::cast_precision_loss)] // a display figure
+        let size = std::fs::metadata(dir.path(file)).unwrap().len() as f64;
+        let total = if size < 1e6 {
+            format!(" of {:.2} kB (", size / 1e3)
+        } else {
+            format!(" of {:.2} MB (", size / 1e6)
+        };
+        assert!(tty.contains(&total), "want {total:?} in {tty:?}");
+        cleared_after_the_last_draw(&tty, tool);
+    }
+}
+
+#[test]
+fn progress_is_drawn_only_by_the_filter_reading_files() {
+    let dir = Dir::new();
+    dir.write("big.csv", many_rows(200_000));
+    let est = support::bin("estimate").display().to_string();
+    let bucket = support::bin("bucket").display().to_string();
+    let pipeline = format!("{est} big.csv | {bucket} --every 1h >/dev/null");
+    let Some(tty) = on_a_terminal(&dir, &pipeline) else {
+        return;
+    };
+    assert!(tty.contains("estimate: 65,536 rows"), "{tty:?}");
+    assert!(!tty.contains("bucket:"), "{tty:?}");
+    // Nothing from stdin (in a pipeline, or redirected), and nothing with -q.
+    for command in [
+        format!("cat big.csv | {est} >/dev/null"),
+        format!("{est} < big.csv >/dev/null"),
+        format!("{est} - < big.csv >/dev/null"),
+        format!("{est} -q big.csv >/dev/null"),
+        format!("{est} --quiet big.csv >/dev/null"),
+    ] {
+        let tty = on_a_terminal(&dir, &command).unwrap();
+        assert!(!tty.contains(" rows"), "{command}: {tty:?}");
+    }
+}
+
+/// On a terminal, the progress line is cleared before a message, on every exit path.
+#[test]
+fn an_error_does_not_land_on_the_progress_line() {
     let dir = Dir::new();
     let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
-    dir.write("a.csv", format!("{TRACEPOINTS}{}", row.repeat(150_000)));
+    dir.write("a.csv", many_rows(150_000));
     dir.write(
         "b.csv",
         format!(
@@ -322,20 +409,20 @@ fn an_error_does_not_land_on_the_progress_line() {
             row.repeat(150_000)
         ),
     );
-    // A pause mid-input, so that the progress line is drawn before the bad row arrives.
+    // A named pipe is a FILE argument (so the line is drawn) that can pause mid-input, so
+    // that the line is drawn before the bad row arrives.
     let inner = format!(
-        "{{ cat a.csv; sleep 0.5; cat b.csv; }} | {} > out.csv",
+        "mkfifo in.csv; {{ cat a.csv; sleep 0.5; cat b.csv; }} > in.csv & {} in.csv > out.csv",
         support::bin("estimate").display()
     );
-    let run = dir.sh(&format!(
-        "script -qec '{inner}' typescript >/dev/null; cat typescript"
-    ));
-    let tty = run.stdout();
+    let Some(tty) = on_a_terminal(&dir, &inner) else {
+        return;
+    };
     let drawn = tty
         .find(" rows")
         .unwrap_or_else(|| panic!("no progress line: {tty:?}"));
     let error = tty
-        .find("estimate: line 300004, column size")
+        .find("estimate: in.csv: line 300004, column size")
         .unwrap_or_else(|| panic!("no error: {tty:?}"));
     assert!(drawn < error, "{tty:?}");
     let between = &tty[drawn..error];
@@ -343,6 +430,43 @@ fn an_error_does_not_land_on_the_progress_line() {
         between.contains("\r\u{1b}[2K"),
         "not cleared before the error: {between:?}"
     );
+    cleared_after_the_last_draw(&tty[..error], "estimate");
+}
+
+#[test]
+fn the_progress_line_is_cleared_by_a_signal_or_a_closed_stdout() {
+    let dir = Dir::new();
+    dir.write("a.csv", many_rows(200_000));
+    let est = support::bin("estimate").display().to_string();
+    for (signal, status) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
+        // The input stalls after the first rows: the line is drawn, then the signal comes.
+        let command = format!(
+            "mkfifo in.{signal}; (cat a.csv; exec sleep 10) > in.{signal} & writer=$!; \
+             {est} in.{signal} >/dev/null & pid=$!; sleep 1; kill -{signal} $pid; \
+             wait $pid; echo \"status $?\"; kill $writer"
+        );
+        let Some(tty) = on_a_terminal(&dir, &command) else {
+            return;
+        };
+        assert!(tty.contains(&format!("status {status}")), "{tty:?}");
+        cleared_after_the_last_draw(&tty, "estimate");
+    }
+    // `| head`: the closed stdout ends the run quietly, the line cleared. bucket writes only
+    // at the end, after drawing: a group a second fills the pipe, and head has gone by then.
+    let mut seconds = String::from("timestamp,size\n");
+    for s in 0..86_400 {
+        let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+        seconds.push_str(&format!("2024-12-28 {h:02}:{m:02}:{s:02},1\n"));
+    }
+    dir.write("seconds.csv", &seconds);
+    let command = format!(
+        "{} --every 1s --sum size seconds.csv | {{ sleep 1; head -1 >/dev/null; }}; \
+         echo \"status ${{PIPESTATUS[0]}}\"",
+        support::bin("bucket").display()
+    );
+    let tty = on_a_terminal(&dir, &command).unwrap();
+    assert!(tty.contains("status 0"), "{tty:?}");
+    cleared_after_the_last_draw(&tty, "bucket");
 }
 
 /// Reads lines from a child's stdout on a thread, so that a test can wait with a timeout.

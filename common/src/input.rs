@@ -5,6 +5,7 @@ use std::io::{self, Cursor, Read};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
+use crate::progress::Counted;
 use crate::Reader;
 
 /// One input as the filters read it: a display name (none for stdin) and its CSV reader.
@@ -32,7 +33,7 @@ pub fn open(path: &Path) -> io::Result<Input> {
         (None, Box::new(io::stdin()))
     } else {
         let name = path.display().to_string();
-        (Some(name), Box::new(File::open(path)?))
+        (Some(name), Box::new(Counted(File::open(path)?)))
     };
     let (source, compressed) = decompressed(raw)?;
     Ok(Input {

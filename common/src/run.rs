@@ -21,8 +21,10 @@ pub struct IoArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Never show the progress line (shown only when stderr is a terminal); twice (-qq),
-    /// print no warnings either (for a step whose warnings an earlier one already gave).
+    /// Never show the progress line (shown only when stderr is a terminal and the input is
+    /// FILE arguments, not stdin: in a pipeline, only the filter reading the files draws);
+    /// twice (-qq), print no warnings either (for a step whose warnings an earlier one
+    /// already gave).
     #[arg(short = 'q', long, action = clap::ArgAction::Count)]
     pub quiet: u8,
 
@@ -111,9 +113,11 @@ impl<F: Filter> Filter for &mut F {
 /// Runs `filter` over the inputs in `io`, reports any error as `tool: message` on stderr,
 /// and returns the exit status: 0 ok (or closed stdout), 1 data or I/O error, 2 usage.
 pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
-    run_with(tool, io.output.as_deref(), || {
+    let progress = Progress::new(tool, io.quiet > 0, &io.files);
+    let shown = progress.is_shown();
+    run_guarded(tool, io.output.as_deref(), shown, || {
         // -qq: this step's warnings were given by an earlier one.
-        let warnings = filter.and_then(|f| drive(io, f))?;
+        let warnings = filter.and_then(|f| drive(io, f, progress))?;
         Ok(if io.quiet >= 2 { Vec::new() } else { warnings })
     })
 }
@@ -125,10 +129,25 @@ pub fn run_with(
     output: Option<&Path>,
     work: impl FnOnce() -> Result<Vec<String>>,
 ) -> ExitCode {
-    // Without these, `ulimit -f` kills silently and a stopped `-o` run leaves its temp file.
-    let signals = crate::signals::catch_file_size_limit().and_then(|()| match output {
-        Some(path) if !input::is_stdin(path) => crate::signals::clean_up_on_termination(),
-        _ => Ok(()),
+    run_guarded(tool, output, false, work)
+}
+
+/// [`run_with`], for a tool that may draw a progress line.
+fn run_guarded(
+    tool: &str,
+    output: Option<&Path>,
+    progress_shown: bool,
+    work: impl FnOnce() -> Result<Vec<String>>,
+) -> ExitCode {
+    // Without these, `ulimit -f` kills silently and a stopped run leaves its `-o` temp file
+    // or its progress line.
+    let writes_file = output.is_some_and(|p| !input::is_stdin(p));
+    let signals = crate::signals::catch_file_size_limit().and_then(|()| {
+        if writes_file || progress_shown {
+            crate::signals::clean_up_on_termination()
+        } else {
+            Ok(())
+        }
     });
     if let Err(e) = signals {
         let _ = writeln!(io::stderr(), "{tool}: cannot set up signal handling: {e}");
@@ -151,8 +170,9 @@ pub fn run_with(
     }
 }
 
-/// Reads every input in `io` through `filter` to its output. Returns the filter's warnings.
-pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
+/// Reads every input in `io` through `filter` to its output, counting rows on `progress`.
+/// Returns the filter's warnings.
+pub fn drive<F: Filter>(io: &IoArgs, filter: F, progress: Progress) -> Result<Vec<String>> {
     let mut out = Output::open(io.output.as_deref())?;
     let stdin = [PathBuf::from("-")];
     let paths = if io.files.is_empty() {
@@ -160,7 +180,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
     } else {
         &io.files[..]
     };
-    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet > 0), io);
+    let mut pump = Pump::new(filter, out.name(), progress, io);
     for path in paths {
         let input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
@@ -179,7 +199,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
 /// Runs `filter` over CSV held in memory: what the filters' unit tests call.
 pub fn transform<F: Filter>(filter: F, input: &[u8]) -> Result<String> {
     let mut out = Writer::new(Vec::new());
-    let mut pump = Pump::new(filter, "output", Progress::new(true), &IoArgs::default());
+    let mut pump = Pump::new(filter, "output", Progress::hidden(), &IoArgs::default());
     pump.input(None, Reader::new(input), false, &mut out)?;
     pump.finish(&mut out)?;
     let bytes = out.into_inner()?;
@@ -198,7 +218,6 @@ struct Pump<F> {
     /// The first input's header and name: later inputs must match it.
     first: Option<(Record, String)>,
     row: Record,
-    bytes_before: u64,
     /// With `--dropna`: the rows dropped so far.
     dropna: Option<Dropped>,
     /// `--dropna=COL,...`: the columns looked at (all when none), and their indices.
@@ -224,7 +243,6 @@ impl<F: Filter> Pump<F> {
             progress,
             first: None,
             row: Record::new(),
-            bytes_before: 0,
             dropna: io.dropna.as_ref().map(|_| Dropped::default()),
             dropna_cols: io
                 .dropna
@@ -373,10 +391,8 @@ impl<F: Filter> Pump<F> {
             if let Err(e) = self.filter.row(row, out) {
                 return Err(self.place(e, name, Some(row.line())));
             }
-            let before = self.bytes_before;
-            self.progress.row(|| before + reader.bytes());
+            self.progress.row();
         }
-        self.bytes_before += reader.bytes();
         Ok(())
     }
 
