@@ -171,6 +171,146 @@ fn usage_errors_exit_2() {
     }
 }
 
+/// The filters that read and write rows through common's I/O arguments: all but `chart`,
+/// which draws a figure from a table and has no delimiter flags.
+fn row_filters() -> Vec<(&'static str, &'static [&'static str], &'static str)> {
+    filters()
+        .into_iter()
+        .filter(|(name, _, _)| *name != "chart")
+        .collect()
+}
+
+/// TSV (or any delimiter): `-t`, `-d`, and names ending in `.tsv` read and write it, in
+/// every filter, with the same rows as CSV.
+#[test]
+fn every_filter_reads_and_writes_tabs() {
+    let dir = Dir::new();
+    for (name, args, input) in row_filters() {
+        let want = dir.run(name, args, input).ok();
+        let (tsv_in, tsv_want) = (input.replace(',', "\t"), want.replace(',', "\t"));
+        let with = |more: &[&'static str]| [args, more].concat();
+        for flag in [
+            &["-t"][..],
+            &["--tsv"],
+            &["-d", "tab"],
+            &["-d", "\t"],
+            &["-d\\t"],
+        ] {
+            let run = dir.run(name, &with(flag), &tsv_in);
+            assert_eq!(run.ok(), tsv_want, "{name} {flag:?}{run:?}");
+        }
+        let semi = dir.run(name, &with(&["-d", ";"]), input.replace(',', ";"));
+        assert_eq!(semi.ok(), want.replace(',', ";"), "{name} -d ';'");
+
+        // Inferred from names: the inputs' for input (and stdout), -o's for output.
+        dir.write("in.tsv", &tsv_in);
+        dir.write("in.tsv.bz2", bz2(tsv_in.as_bytes()));
+        dir.write("in.csv", input);
+        for (more, out, expected) in [
+            (&["in.tsv"][..], None, &tsv_want),
+            (&["in.tsv.bz2"], None, &tsv_want),
+            (&["in.csv", "-o", "out.tsv"], Some("out.tsv"), &tsv_want),
+            (&["in.tsv", "-o", "out.csv"], Some("out.csv"), &want),
+            (
+                &["in.tsv", "-o", "out.tsv.bz2"],
+                Some("out.tsv.bz2"),
+                &tsv_want,
+            ),
+        ] {
+            let stdout = dir.run(name, &with(more), "").ok();
+            let got = match out {
+                None => stdout,
+                Some(file) if file.ends_with(".bz2") => support::bunzip2(&dir.path(file)),
+                Some(file) => dir.read(file),
+            };
+            assert_eq!(&got, expected, "{name} {more:?}");
+        }
+        // Without a flag or a name, a tab is data, not a delimiter.
+        assert_ne!(dir.run(name, args, &tsv_in).stdout(), tsv_want, "{name}");
+    }
+}
+
+#[test]
+fn fields_holding_the_delimiter_are_quoted_as_pandas_quotes_them() {
+    let dir = Dir::new();
+    // A tab inside a quoted TSV field; a comma is data in TSV and needs no quotes there.
+    let tsv = "timestamp\tipv6\tflow\tmsg_type\tsize\n\
+               2024-12-28 00:00:09+00:00\tFalse\tin\t\"a\tb\"\t37\n\
+               2024-12-28 00:00:09+00:00\tFalse\tout\tx,y\t5\n";
+    dir.write("in.tsv", tsv);
+    assert_eq!(
+        dir.run("estimate", &["in.tsv"], "").ok(),
+        "timestamp\tipv6\tflow\tmsg_type\tsize\tnet_size\n\
+         2024-12-28 00:00:09+00:00\tFalse\tin\t\"a\tb\"\t37\t113\n\
+         2024-12-28 00:00:09+00:00\tFalse\tout\tx,y\t5\t81\n"
+    );
+    // To CSV, the comma is quoted and the tab is not (pandas' to_csv alike).
+    assert_eq!(
+        dir.run("estimate", &["in.tsv", "-o", "out.csv"], "").ok(),
+        ""
+    );
+    assert_eq!(
+        dir.read("out.csv"),
+        "timestamp,ipv6,flow,msg_type,size,net_size\n\
+         2024-12-28 00:00:09+00:00,False,in,a\tb,37,113\n\
+         2024-12-28 00:00:09+00:00,False,out,\"x,y\",5,81\n"
+    );
+    // And back: the CSV's unquoted tab is quoted in TSV.
+    dir.run(
+        "estimate",
+        &["--out-col", "again", "-o", "back.tsv", "out.csv"],
+        "",
+    )
+    .ok();
+    let back = dir.read("back.tsv");
+    assert!(back.contains("\tin\t\"a\tb\"\t37\t113\t113\n"), "{back:?}");
+}
+
+#[test]
+fn messages_show_rows_and_headers_with_their_delimiter() {
+    let dir = Dir::new();
+    dir.run("estimate", &["-t"], "timestamp\tipv6\tbytes\n")
+        .fails(
+            1,
+            "estimate: line 1: no column named 'size'; the header is: timestamp\tipv6\tbytes",
+        );
+    dir.run("estimate", &["-t"], "timestamp\tipv6\tsize\nx\tTrue\n")
+        .fails(
+            1,
+            r"line 2: found a row of 2 fields where the header has 3: 'x\tTrue'",
+        );
+    dir.run("estimate", &["-d", ";"], "timestamp;ipv6;size\nx;True\n")
+        .fails(1, "where the header has 3: 'x;True'");
+    dir.write("a.tsv", "timestamp\tipv6\tsize\n");
+    dir.write("b.tsv", "timestamp\tsize\tipv6\n");
+    dir.run("estimate", &["a.tsv", "b.tsv"], "").fails(
+        1,
+        "estimate: b.tsv: line 1: the header 'timestamp\tsize\tipv6' differs from a.tsv's \
+         'timestamp\tipv6\tsize'",
+    );
+}
+
+#[test]
+fn a_delimiter_is_one_character_that_is_not_a_quote_or_a_line_end() {
+    let dir = Dir::new();
+    for args in [
+        &["-d", "ab"][..],
+        &["-d", ""],
+        &["-d", "\u{a7}"],
+        &["-d", "\""],
+        &["-d", "\n"],
+        &["-d", "\r"],
+        &["--delimiter", "tabs"],
+        &["-t", "-d", ";"],
+    ] {
+        for (name, _, input) in row_filters() {
+            let run = dir.run(name, args, input);
+            assert_eq!(run.status, Some(2), "{name} {args:?}{run:?}");
+            assert!(run.stderr.contains("--delimiter"), "{run:?}");
+        }
+    }
+}
+
 #[test]
 fn help_shows_examples() {
     let dir = Dir::new();
