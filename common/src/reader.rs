@@ -295,9 +295,12 @@ fn scan(avail: &[u8], bounds: &mut Vec<(usize, usize)>, delimiter: u8) -> Scan {
             Some(chunk) => (specials(u64::from_le_bytes(*chunk), delimiter), 8),
             None => {
                 let rest = avail.get(base..).unwrap_or_default();
-                let mut padded = [b'x'; 8];
+                let mut padded = [0; 8];
                 padded[..rest.len()].copy_from_slice(rest);
-                (specials(u64::from_le_bytes(padded), delimiter), rest.len())
+                // The padding may hold the delimiter: only the bytes of `rest` count.
+                let real = (1u64 << (8 * rest.len())) - 1;
+                let hits = specials(u64::from_le_bytes(padded), delimiter) & real;
+                (hits, rest.len())
             }
         };
         while hits != 0 {
@@ -404,7 +407,8 @@ mod tests {
 
     #[test]
     fn scans_every_special_byte_at_every_offset() {
-        for delimiter in [b',', b'\t', b';'] {
+        // `x` is also the filler, `\0` what a short word is padded with.
+        for delimiter in [b',', b'\t', b';', b'x', 0] {
             scans_every_special_byte_with(delimiter);
         }
     }
