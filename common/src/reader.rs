@@ -138,6 +138,30 @@ impl<R: Read> Reader<R> {
         rec: &mut Record,
         before_wait: &mut dyn FnMut() -> io::Result<()>,
     ) -> io::Result<bool> {
+        // The comma is compiled in as a constant, here; other delimiters take a copy of
+        // their own (a delimiter in a register measured 9% more instructions per row).
+        if self.delimiter != b',' {
+            return self.read_other(rec, before_wait);
+        }
+        self.read_split_at(b',', rec, before_wait)
+    }
+
+    #[inline(never)]
+    fn read_other(
+        &mut self,
+        rec: &mut Record,
+        before_wait: &mut dyn FnMut() -> io::Result<()>,
+    ) -> io::Result<bool> {
+        self.read_split_at(self.delimiter, rec, before_wait)
+    }
+
+    #[inline(always)]
+    fn read_split_at(
+        &mut self,
+        delimiter: u8,
+        rec: &mut Record,
+        before_wait: &mut dyn FnMut() -> io::Result<()>,
+    ) -> io::Result<bool> {
         if !self.started {
             self.started = true;
             while self.end < 3 && self.fill(before_wait)? {}
@@ -147,13 +171,7 @@ impl<R: Read> Reader<R> {
         }
         loop {
             let avail = &self.buf[self.pos..self.end];
-            // The comma gets an instance of its own with the byte as a constant.
-            let scanned = if self.delimiter == b',' {
-                scan(avail, &mut rec.bounds, b',')
-            } else {
-                scan(avail, &mut rec.bounds, self.delimiter)
-            };
-            let (len, next) = match scanned {
+            let (len, next) = match scan(avail, &mut rec.bounds, delimiter) {
                 Scan::Line { len, next } => (len, next),
                 Scan::Special => return self.read_quoted(rec, before_wait),
                 Scan::Incomplete { start } if self.eof => {
@@ -178,7 +196,7 @@ impl<R: Read> Reader<R> {
                 rec.data.clear();
                 rec.data.extend_from_slice(&avail[..len]);
                 rec.plain = self.copyable;
-                rec.delimiter = self.delimiter;
+                rec.delimiter = delimiter;
                 return Ok(true);
             }
         }
