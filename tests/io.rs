@@ -171,6 +171,146 @@ fn usage_errors_exit_2() {
     }
 }
 
+/// The filters that read and write rows through common's I/O arguments: all but `chart`,
+/// which draws a figure from a table and has no delimiter flags.
+fn row_filters() -> Vec<(&'static str, &'static [&'static str], &'static str)> {
+    filters()
+        .into_iter()
+        .filter(|(name, _, _)| *name != "chart")
+        .collect()
+}
+
+/// TSV (or any delimiter): `-t`, `-d`, and names ending in `.tsv` read and write it, in
+/// every filter, with the same rows as CSV.
+#[test]
+fn every_filter_reads_and_writes_tabs() {
+    let dir = Dir::new();
+    for (name, args, input) in row_filters() {
+        let want = dir.run(name, args, input).ok();
+        let (tsv_in, tsv_want) = (input.replace(',', "\t"), want.replace(',', "\t"));
+        let with = |more: &[&'static str]| [args, more].concat();
+        for flag in [
+            &["-t"][..],
+            &["--tsv"],
+            &["-d", "tab"],
+            &["-d", "\t"],
+            &["-d\\t"],
+        ] {
+            let run = dir.run(name, &with(flag), &tsv_in);
+            assert_eq!(run.ok(), tsv_want, "{name} {flag:?}{run:?}");
+        }
+        let semi = dir.run(name, &with(&["-d", ";"]), input.replace(',', ";"));
+        assert_eq!(semi.ok(), want.replace(',', ";"), "{name} -d ';'");
+
+        // Inferred from names: the inputs' for input (and stdout), -o's for output.
+        dir.write("in.tsv", &tsv_in);
+        dir.write("in.tsv.bz2", bz2(tsv_in.as_bytes()));
+        dir.write("in.csv", input);
+        for (more, out, expected) in [
+            (&["in.tsv"][..], None, &tsv_want),
+            (&["in.tsv.bz2"], None, &tsv_want),
+            (&["in.csv", "-o", "out.tsv"], Some("out.tsv"), &tsv_want),
+            (&["in.tsv", "-o", "out.csv"], Some("out.csv"), &want),
+            (
+                &["in.tsv", "-o", "out.tsv.bz2"],
+                Some("out.tsv.bz2"),
+                &tsv_want,
+            ),
+        ] {
+            let stdout = dir.run(name, &with(more), "").ok();
+            let got = match out {
+                None => stdout,
+                Some(file) if file.ends_with(".bz2") => support::bunzip2(&dir.path(file)),
+                Some(file) => dir.read(file),
+            };
+            assert_eq!(&got, expected, "{name} {more:?}");
+        }
+        // Without a flag or a name, a tab is data, not a delimiter.
+        assert_ne!(dir.run(name, args, &tsv_in).stdout(), tsv_want, "{name}");
+    }
+}
+
+#[test]
+fn fields_holding_the_delimiter_are_quoted_as_pandas_quotes_them() {
+    let dir = Dir::new();
+    // A tab inside a quoted TSV field; a comma is data in TSV and needs no quotes there.
+    let tsv = "timestamp\tipv6\tflow\tmsg_type\tsize\n\
+               2024-12-28 00:00:09+00:00\tFalse\tin\t\"a\tb\"\t37\n\
+               2024-12-28 00:00:09+00:00\tFalse\tout\tx,y\t5\n";
+    dir.write("in.tsv", tsv);
+    assert_eq!(
+        dir.run("estimate", &["in.tsv"], "").ok(),
+        "timestamp\tipv6\tflow\tmsg_type\tsize\tnet_size\n\
+         2024-12-28 00:00:09+00:00\tFalse\tin\t\"a\tb\"\t37\t113\n\
+         2024-12-28 00:00:09+00:00\tFalse\tout\tx,y\t5\t81\n"
+    );
+    // To CSV, the comma is quoted and the tab is not (pandas' to_csv alike).
+    assert_eq!(
+        dir.run("estimate", &["in.tsv", "-o", "out.csv"], "").ok(),
+        ""
+    );
+    assert_eq!(
+        dir.read("out.csv"),
+        "timestamp,ipv6,flow,msg_type,size,net_size\n\
+         2024-12-28 00:00:09+00:00,False,in,a\tb,37,113\n\
+         2024-12-28 00:00:09+00:00,False,out,\"x,y\",5,81\n"
+    );
+    // And back: the CSV's unquoted tab is quoted in TSV.
+    dir.run(
+        "estimate",
+        &["--out-col", "again", "-o", "back.tsv", "out.csv"],
+        "",
+    )
+    .ok();
+    let back = dir.read("back.tsv");
+    assert!(back.contains("\tin\t\"a\tb\"\t37\t113\t113\n"), "{back:?}");
+}
+
+#[test]
+fn messages_show_rows_and_headers_with_their_delimiter() {
+    let dir = Dir::new();
+    dir.run("estimate", &["-t"], "timestamp\tipv6\tbytes\n")
+        .fails(
+            1,
+            "estimate: line 1: no column named 'size'; the header is: timestamp\tipv6\tbytes",
+        );
+    dir.run("estimate", &["-t"], "timestamp\tipv6\tsize\nx\tTrue\n")
+        .fails(
+            1,
+            r"line 2: found a row of 2 fields where the header has 3: 'x\tTrue'",
+        );
+    dir.run("estimate", &["-d", ";"], "timestamp;ipv6;size\nx;True\n")
+        .fails(1, "where the header has 3: 'x;True'");
+    dir.write("a.tsv", "timestamp\tipv6\tsize\n");
+    dir.write("b.tsv", "timestamp\tsize\tipv6\n");
+    dir.run("estimate", &["a.tsv", "b.tsv"], "").fails(
+        1,
+        "estimate: b.tsv: line 1: the header 'timestamp\tsize\tipv6' differs from a.tsv's \
+         'timestamp\tipv6\tsize'",
+    );
+}
+
+#[test]
+fn a_delimiter_is_one_character_that_is_not_a_quote_or_a_line_end() {
+    let dir = Dir::new();
+    for args in [
+        &["-d", "ab"][..],
+        &["-d", ""],
+        &["-d", "\u{a7}"],
+        &["-d", "\""],
+        &["-d", "\n"],
+        &["-d", "\r"],
+        &["--delimiter", "tabs"],
+        &["-t", "-d", ";"],
+    ] {
+        for (name, _, input) in row_filters() {
+            let run = dir.run(name, args, input);
+            assert_eq!(run.status, Some(2), "{name} {args:?}{run:?}");
+            assert!(run.stderr.contains("--delimiter"), "{run:?}");
+        }
+    }
+}
+
 #[test]
 fn help_shows_examples() {
     let dir = Dir::new();
@@ -301,20 +441,107 @@ fn every_filter_generates_man_pages_and_completions() {
         .fails(2, "invalid value 'nroff'");
 }
 
-/// On a terminal, the progress line is cleared before a message, on every exit path.
-#[test]
-fn an_error_does_not_land_on_the_progress_line() {
+/// What a command run on a terminal (a pty from util-linux's `script`) wrote to it: stderr
+/// and anything not redirected. None, with a note, where `script` is missing.
+fn on_a_terminal(dir: &Dir, command: &str) -> Option<String> {
     if std::process::Command::new("script")
         .arg("--version")
         .output()
         .is_err()
     {
         eprintln!("skipped: script (util-linux) is not installed, so no terminal to test on");
-        return;
+        return None;
     }
+    dir.write("command.sh", command);
+    // TERM is set: without it (or with `dumb`) a terminal has no cursor control, and no
+    // progress line is drawn.
+    // script's status is the command's; the typescript says what the terminal saw.
+    dir.sh("TERM=xterm script -qec 'bash command.sh' typescript >/dev/null");
+    Some(dir.read("typescript"))
+}
+
+/// A file of `rows` tracepoint rows: more than the 65,536 rows between progress updates.
+fn many_rows(rows: usize) -> String {
+    let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
+    format!("{TRACEPOINTS}{}", row.repeat(rows))
+}
+
+/// The progress line is cleared at the end of `tty`: after the last text drawn comes the
+/// clearing `\r\x1b[2K` (each redraw starts with one too).
+#[track_caller]
+fn cleared_after_the_last_draw(tty: &str, tool: &str) {
+    let last = tty
+        .rfind(&format!("{tool}: "))
+        .unwrap_or_else(|| panic!("no progress line: {tty:?}"));
+    assert!(
+        tty[last..].contains("\r\u{1b}[2K"),
+        "not cleared: {:?}",
+        &tty[last..]
+    );
+}
+
+#[test]
+fn progress_names_the_tool_and_how_far_through_the_files() {
+    let dir = Dir::new();
+    let data = many_rows(200_000);
+    dir.write("big.csv", &data);
+    dir.write("big.csv.bz2", bz2(data.as_bytes()));
+    for (file, tool, args) in [
+        ("big.csv", "estimate", ""),
+        ("big.csv.bz2", "estimate", ""),
+        ("big.csv", "bucket", "--every 1h --sum size"),
+    ] {
+        let bin = support::bin(tool);
+        let Some(tty) = on_a_terminal(&dir, &format!("{} {args} {file} >/dev/null", bin.display()))
+        else {
+            return;
+        };
+        // The rows, and the percentage of the file's bytes as stored (compressed for .bz2).
+        assert!(tty.contains(&format!("{tool}: 65,536 rows, ")), "{tty:?}");
+        assert!(tty.contains("%), ") && tty.contains(", ETA "), "{tty:?}");
+        #[allow(clippy::cast_precision_loss)] // a display figure
+        let size = std::fs::metadata(dir.path(file)).unwrap().len() as f64;
+        let total = if size < 1e6 {
+            format!(" of {:.2} kB (", size / 1e3)
+        } else {
+            format!(" of {:.2} MB (", size / 1e6)
+        };
+        assert!(tty.contains(&total), "want {total:?} in {tty:?}");
+        cleared_after_the_last_draw(&tty, tool);
+    }
+}
+
+#[test]
+fn progress_is_drawn_only_by_the_filter_reading_files() {
+    let dir = Dir::new();
+    dir.write("big.csv", many_rows(200_000));
+    let est = support::bin("estimate").display().to_string();
+    let bucket = support::bin("bucket").display().to_string();
+    let pipeline = format!("{est} big.csv | {bucket} --every 1h >/dev/null");
+    let Some(tty) = on_a_terminal(&dir, &pipeline) else {
+        return;
+    };
+    assert!(tty.contains("estimate: 65,536 rows"), "{tty:?}");
+    assert!(!tty.contains("bucket:"), "{tty:?}");
+    // Nothing from stdin (in a pipeline, or redirected), and nothing with -q.
+    for command in [
+        format!("cat big.csv | {est} >/dev/null"),
+        format!("{est} < big.csv >/dev/null"),
+        format!("{est} - < big.csv >/dev/null"),
+        format!("{est} -q big.csv >/dev/null"),
+        format!("{est} --quiet big.csv >/dev/null"),
+    ] {
+        let tty = on_a_terminal(&dir, &command).unwrap();
+        assert!(!tty.contains(" rows"), "{command}: {tty:?}");
+    }
+}
+
+/// On a terminal, the progress line is cleared before a message, on every exit path.
+#[test]
+fn an_error_does_not_land_on_the_progress_line() {
     let dir = Dir::new();
     let row = "2024-12-28 00:00:09+00:00,False,in,inv,37\n";
-    dir.write("a.csv", format!("{TRACEPOINTS}{}", row.repeat(150_000)));
+    dir.write("a.csv", many_rows(150_000));
     dir.write(
         "b.csv",
         format!(
@@ -322,20 +549,20 @@ fn an_error_does_not_land_on_the_progress_line() {
             row.repeat(150_000)
         ),
     );
-    // A pause mid-input, so that the progress line is drawn before the bad row arrives.
+    // A named pipe is a FILE argument (so the line is drawn) that can pause mid-input, so
+    // that the line is drawn before the bad row arrives.
     let inner = format!(
-        "{{ cat a.csv; sleep 0.5; cat b.csv; }} | {} > out.csv",
+        "mkfifo in.csv; {{ cat a.csv; sleep 0.5; cat b.csv; }} > in.csv & {} in.csv > out.csv",
         support::bin("estimate").display()
     );
-    let run = dir.sh(&format!(
-        "script -qec '{inner}' typescript >/dev/null; cat typescript"
-    ));
-    let tty = run.stdout();
+    let Some(tty) = on_a_terminal(&dir, &inner) else {
+        return;
+    };
     let drawn = tty
         .find(" rows")
         .unwrap_or_else(|| panic!("no progress line: {tty:?}"));
     let error = tty
-        .find("estimate: line 300004, column size")
+        .find("estimate: in.csv: line 300004, column size")
         .unwrap_or_else(|| panic!("no error: {tty:?}"));
     assert!(drawn < error, "{tty:?}");
     let between = &tty[drawn..error];
@@ -343,6 +570,43 @@ fn an_error_does_not_land_on_the_progress_line() {
         between.contains("\r\u{1b}[2K"),
         "not cleared before the error: {between:?}"
     );
+    cleared_after_the_last_draw(&tty[..error], "estimate");
+}
+
+#[test]
+fn the_progress_line_is_cleared_by_a_signal_or_a_closed_stdout() {
+    let dir = Dir::new();
+    dir.write("a.csv", many_rows(200_000));
+    let est = support::bin("estimate").display().to_string();
+    for (signal, status) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
+        // The input stalls after the first rows: the line is drawn, then the signal comes.
+        let command = format!(
+            "mkfifo in.{signal}; (cat a.csv; exec sleep 10) > in.{signal} & writer=$!; \
+             {est} in.{signal} >/dev/null & pid=$!; sleep 1; kill -{signal} $pid; \
+             wait $pid; echo \"status $?\"; kill $writer"
+        );
+        let Some(tty) = on_a_terminal(&dir, &command) else {
+            return;
+        };
+        assert!(tty.contains(&format!("status {status}")), "{tty:?}");
+        cleared_after_the_last_draw(&tty, "estimate");
+    }
+    // `| head`: the closed stdout ends the run quietly, the line cleared. bucket writes only
+    // at the end, after drawing: a group a second fills the pipe, and head has gone by then.
+    let mut seconds = String::from("timestamp,size\n");
+    for s in 0..86_400 {
+        let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+        seconds.push_str(&format!("2024-12-28 {h:02}:{m:02}:{s:02},1\n"));
+    }
+    dir.write("seconds.csv", &seconds);
+    let command = format!(
+        "{} --every 1s --sum size seconds.csv | {{ sleep 1; head -1 >/dev/null; }}; \
+         echo \"status ${{PIPESTATUS[0]}}\"",
+        support::bin("bucket").display()
+    );
+    let tty = on_a_terminal(&dir, &command).unwrap();
+    assert!(tty.contains("status 0"), "{tty:?}");
+    cleared_after_the_last_draw(&tty, "bucket");
 }
 
 /// Reads lines from a child's stdout on a thread, so that a test can wait with a timeout.

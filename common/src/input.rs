@@ -8,6 +8,7 @@ use std::process::{ChildStdout, Command, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::helper::Helper;
+use crate::progress::Counted;
 use crate::Reader;
 
 /// One input as the filters read it: a display name (none for stdin) and its CSV reader.
@@ -100,14 +101,16 @@ pub fn open(path: &Path) -> io::Result<Input> {
         }
         // No faster decoder, or a file it would misread: libbz2 from the first byte.
         file.rewind()?;
-        let (source, compressed) = decompressed(Box::new(file))?;
+        let (source, compressed) = decompressed(Box::new(Counted(file)))?;
         return Ok(Input {
             name: Some(name),
             reader: Reader::new(source),
             compressed,
         });
     }
-    let raw = Box::new(Cursor::new(head).chain(file));
+    // The head was read before counting: count it now, then every byte after it.
+    crate::progress::count_read(head.len() as u64);
+    let raw = Box::new(Cursor::new(head).chain(Counted(file)));
     let (source, compressed) = decompressed(raw)?;
     Ok(Input {
         name: Some(name),
@@ -527,6 +530,9 @@ struct External {
     /// Decoded bytes handed on so far.
     delivered: u64,
     fallback: Option<Background>,
+    /// The file lbzip2 reads, sharing its offset: how far it got, for the progress line.
+    probe: File,
+    counted: u64,
 }
 
 impl External {
@@ -538,10 +544,12 @@ impl External {
             return Ok(None);
         }
         let (program, args) = DECODER;
+        // lbzip2 reads a clone of this handle: one file description, one offset to watch.
+        let probe = File::open(path)?;
         let mut command = Command::new(program);
         command
             .args(args)
-            .stdin(Stdio::from(File::open(path)?))
+            .stdin(Stdio::from(probe.try_clone()?))
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         // Not installed, or not startable (no memory, no processes left): libbz2 can.
@@ -555,6 +563,8 @@ impl External {
             out,
             delivered: 0,
             fallback: None,
+            probe,
+            counted: 0,
         }))
     }
 
@@ -595,6 +605,10 @@ impl Read for External {
                 }
                 Ok(n) => {
                     self.delivered += n as u64;
+                    if let Ok(at) = self.probe.stream_position() {
+                        crate::progress::count_read(at.saturating_sub(self.counted));
+                        self.counted = self.counted.max(at);
+                    }
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -1,67 +1,155 @@
-//! A progress line (rows, MB, MB/s) on stderr, only when stderr is a terminal.
+//! The progress line on stderr: tool, rows, bytes, rate, and for files a percentage and ETA.
+//!
+//! Drawn only by a filter that reads FILE arguments (not stdin) with stderr on a terminal and
+//! no `-q`: in a pipeline only the first filter, the one reading the files, draws. Cleared on
+//! every way out: the end, an error (before its message), a closed stdout (both by `Drop`),
+//! and SIGTERM, SIGINT or SIGHUP ([`clear_on_signal`], from the signal thread).
 
-use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::io::{self, IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
 
-/// Rows between clock reads: keeps the per-row cost at one increment and one compare.
+use indicatif::{
+    HumanCount, ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressState, ProgressStyle,
+};
+
+/// Rows between updates: keeps the per-row cost at one increment and one compare.
 const CHECK_EVERY: u64 = 1 << 16;
-const REDRAW: Duration = Duration::from_millis(250);
 
+/// With every file's size known: how far through them, and when done.
+const WITH_SIZE: &str = "{prefix}: {rows} rows, {decimal_bytes} of {decimal_total_bytes} \
+                         ({percent}%), {decimal_bytes_per_sec}, ETA {eta}";
+/// A FIFO or device among the files has no size.
+const WITHOUT_SIZE: &str = "{prefix}: {rows} rows, {decimal_bytes}, {decimal_bytes_per_sec}";
+
+/// Bytes read so far from the FILE arguments as stored (for a compressed file, the compressed
+/// bytes): what the percentage counts. Added to by [`Counted`] around every opened file, on
+/// whichever thread reads it (the decoder's, for a compressed file).
+static RAW_READ: AtomicU64 = AtomicU64::new(0);
+
+/// The line on the terminal, for the signal thread to clear.
+static SHOWN: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// A file as stored, counting the bytes read from it for the progress line.
+#[derive(Debug)]
+pub struct Counted<R>(pub R);
+
+/// Counts `n` bytes of an input read by someone else (a decoder in a child process).
+pub(crate) fn count_read(n: u64) {
+    RAW_READ.fetch_add(n, Relaxed);
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        RAW_READ.fetch_add(n as u64, Relaxed);
+        Ok(n)
+    }
+}
+
+/// The progress line of one run (nothing at all when it is not drawn).
 #[derive(Debug)]
 pub struct Progress {
-    enabled: bool,
-    start: Instant,
-    last: Instant,
     rows: u64,
-    drawn: bool,
+    line: Option<Line>,
+}
+
+#[derive(Debug)]
+struct Line {
+    bar: ProgressBar,
+    /// The rows as last shown, read by the bar's `{rows}` key when it draws.
+    rows: Arc<AtomicU64>,
+    /// [`RAW_READ`] when the run started.
+    base: u64,
 }
 
 impl Progress {
-    pub fn new(quiet: bool) -> Progress {
-        let now = Instant::now();
-        Progress {
-            enabled: !quiet && std::io::stderr().is_terminal(),
-            start: now,
-            last: now,
-            rows: 0,
-            drawn: false,
+    /// The line for `tool` reading `files`: drawn when stderr is a terminal, `quiet` is false,
+    /// and there are FILE arguments, none of them `-` (stdin). The percentage and ETA need
+    /// every file's size; a FIFO or device among them leaves them out.
+    pub fn new(tool: &str, quiet: bool, files: &[PathBuf]) -> Progress {
+        let reads_files = !files.is_empty() && !files.iter().any(|f| crate::input::is_stdin(f));
+        if quiet || !reads_files || !io::stderr().is_terminal() {
+            return Progress::hidden();
         }
-    }
-
-    /// Counts one row; `bytes` (input bytes so far) is only evaluated now and then.
-    #[inline]
-    pub fn row(&mut self, bytes: impl FnOnce() -> u64) {
-        self.rows += 1;
-        if self.enabled && self.rows % CHECK_EVERY == 0 {
-            self.draw(bytes());
-        }
-    }
-
-    #[cold]
-    fn draw(&mut self, bytes: u64) {
-        let now = Instant::now();
-        if now.duration_since(self.last) < REDRAW {
-            return;
-        }
-        self.last = now;
-        #[allow(clippy::cast_precision_loss)] // a display figure
-        let mb = bytes as f64 / 1e6;
-        let secs = now.duration_since(self.start).as_secs_f64().max(1e-9);
-        let _ = write!(
-            std::io::stderr(),
-            "\r{} rows, {mb:.1} MB, {:.1} MB/s   ",
-            self.rows,
-            mb / secs
+        let total: Option<u64> = files
+            .iter()
+            .map(|f| {
+                let meta = std::fs::metadata(f).ok()?;
+                meta.is_file().then_some(meta.len())
+            })
+            .sum();
+        let template = if total.is_some() {
+            WITH_SIZE
+        } else {
+            WITHOUT_SIZE
+        };
+        let Ok(style) = ProgressStyle::with_template(template) else {
+            return Progress::hidden();
+        };
+        let rows = Arc::new(AtomicU64::new(0));
+        let shown = Arc::clone(&rows);
+        let style = style.with_key(
+            "rows",
+            move |_: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{}", HumanCount(shown.load(Relaxed)));
+            },
         );
-        self.drawn = true;
+        // Hidden by indicatif too when TERM is unset or `dumb`: no cursor control there.
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr())
+            .with_style(style)
+            .with_prefix(tool.to_owned())
+            .with_finish(ProgressFinish::AndClear);
+        *SHOWN.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar.clone());
+        Progress {
+            rows: 0,
+            line: Some(Line {
+                bar,
+                rows,
+                base: RAW_READ.load(Relaxed),
+            }),
+        }
+    }
+
+    /// A progress that draws nothing (`-q`, stdin, no terminal, tests).
+    pub fn hidden() -> Progress {
+        Progress {
+            rows: 0,
+            line: None,
+        }
+    }
+
+    /// True when the line is drawn.
+    pub fn is_shown(&self) -> bool {
+        self.line.is_some()
+    }
+
+    /// Counts one row; the line is updated every [`CHECK_EVERY`] rows.
+    #[inline]
+    pub fn row(&mut self) {
+        self.rows += 1;
+        if self.rows % CHECK_EVERY == 0 && self.line.is_some() {
+            self.update();
+        }
+    }
+
+    /// indicatif redraws at most 20 times a second, whatever the update rate.
+    #[cold]
+    fn update(&self) {
+        if let Some(line) = &self.line {
+            line.rows.store(self.rows, Relaxed);
+            line.bar
+                .set_position(RAW_READ.load(Relaxed).saturating_sub(line.base));
+        }
     }
 
     /// Clears the line so that messages after it start clean. Also done when dropped, so
     /// that an error ending the run early is not printed onto the end of the line.
     pub fn finish(&mut self) {
-        if self.drawn {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-            self.drawn = false;
+        if let Some(line) = self.line.take() {
+            line.bar.finish_and_clear();
+            *SHOWN.lock().unwrap_or_else(PoisonError::into_inner) = None;
         }
     }
 }
@@ -69,5 +157,35 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// Clears the line, if one is drawn, for a process about to die of a signal. Once cleared,
+/// the bar is finished: a draw racing with this from the row loop draws nothing.
+pub(crate) fn clear_on_signal() {
+    let shown = SHOWN.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(bar) = shown {
+        bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_templates_parse() {
+        for template in [WITH_SIZE, WITHOUT_SIZE] {
+            assert!(ProgressStyle::with_template(template).is_ok(), "{template}");
+        }
+    }
+
+    #[test]
+    fn stdin_and_quiet_draw_nothing() {
+        let files = [PathBuf::from("a.csv")];
+        assert!(!Progress::new("t", true, &files).is_shown());
+        assert!(!Progress::new("t", false, &[]).is_shown());
+        let with_stdin = [PathBuf::from("a.csv"), PathBuf::from("-")];
+        assert!(!Progress::new("t", false, &with_stdin).is_shown());
     }
 }

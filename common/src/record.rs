@@ -1,13 +1,28 @@
 //! One CSV record as the filters see it: field bytes, where each field is, and its line.
 
 /// A record read from CSV. Reused from row to row, so reading allocates nothing once warm.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub(crate) data: Vec<u8>,
     pub(crate) bounds: Vec<(usize, usize)>,
     pub(crate) line: u64,
-    /// `data` is the record's line exactly as written: fields joined by commas, no quotes.
+    /// `data` is the record's line exactly as written and as it is to be written: fields
+    /// joined by the delimiter (the output's too), no quotes.
     pub(crate) plain: bool,
+    /// The delimiter it was read with, to show it as read in messages.
+    pub(crate) delimiter: u8,
+}
+
+impl Default for Record {
+    fn default() -> Record {
+        Record {
+            data: Vec::new(),
+            bounds: Vec::new(),
+            line: 0,
+            plain: false,
+            delimiter: b',',
+        }
+    }
 }
 
 impl Record {
@@ -58,7 +73,8 @@ impl Record {
     }
 
     /// The record as written in the input when that needed no quoting: its fields joined by
-    /// commas. Lets a filter that keeps every column copy the line instead of its fields.
+    /// the delimiter, which the output shares. Lets a filter that keeps every column copy the
+    /// line instead of its fields ([`crate::Writer::joined`]).
     #[inline]
     pub fn plain(&self) -> Option<&[u8]> {
         self.plain.then_some(self.data.as_slice())
@@ -79,11 +95,17 @@ impl Record {
         self.plain = false;
     }
 
-    /// The fields joined by commas, for messages: escaped and shortened
-    /// ([`crate::error::show_line`]), since a binary file's first "line" can be anything.
+    /// The fields joined by the delimiter they were read with, for messages: escaped and
+    /// shortened ([`crate::error::show_line`]), since a binary file's first "line" can be
+    /// anything.
     pub fn to_text(&self) -> String {
+        crate::error::show_line(&self.joined())
+    }
+
+    /// The fields' bytes joined by the delimiter they were read with, for messages.
+    pub fn joined(&self) -> Vec<u8> {
         let fields: Vec<&[u8]> = self.iter().collect();
-        crate::error::show_line(&fields.join(&b","[..]))
+        fields.join(&self.delimiter)
     }
 }
 

@@ -22,8 +22,21 @@ pub struct IoArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Never show the progress line (shown only when stderr is a terminal); twice (-qq),
-    /// print no warnings either (for a step whose warnings an earlier one already gave).
+    /// Field delimiter of input and output: one ASCII character, or `tab` (also `\t`).
+    /// Without -d or -t it is inferred from names: the input's is a tab when every FILE ends
+    /// in .tsv (or .tsv.gz, .tsv.bz2, .tsv.zst, .tsv.xz), else a comma; the output's is a tab
+    /// when -o ends so, a comma when -o ends in .csv (or .csv.gz, ...), else the input's.
+    #[arg(short = 'd', long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Tab-separated input and output: the same as -d tab.
+    #[arg(short = 't', long, conflicts_with = "delimiter")]
+    pub tsv: bool,
+
+    /// Never show the progress line (shown only when stderr is a terminal and the input is
+    /// FILE arguments, not stdin: in a pipeline, only the filter reading the files draws);
+    /// twice (-qq), print no warnings either (for a step whose warnings an earlier one
+    /// already gave).
     #[arg(short = 'q', long, action = clap::ArgAction::Count)]
     pub quiet: u8,
 
@@ -40,6 +53,53 @@ pub struct IoArgs {
     /// --dropna drops them.
     #[arg(long)]
     pub keep_incomplete: bool,
+}
+
+impl IoArgs {
+    /// The field delimiters of input and output: `-d` or `-t` for both, else inferred from
+    /// the names (see `--delimiter`'s help).
+    pub fn delimiters(&self) -> (u8, u8) {
+        if let Some(both) = self.delimiter.or(self.tsv.then_some(b'\t')) {
+            return (both, both);
+        }
+        let files = &self.files;
+        let input = if !files.is_empty() && files.iter().all(|f| named(f, "tsv")) {
+            b'\t'
+        } else {
+            b','
+        };
+        let output = match self.output.as_deref() {
+            Some(path) if named(path, "tsv") => b'\t',
+            Some(path) if named(path, "csv") => b',',
+            _ => input,
+        };
+        (input, output)
+    }
+}
+
+/// True when `path` ends in `.EXT`, alone or followed by a compression's `.gz`, `.bz2`,
+/// `.zst` or `.xz`.
+fn named(path: &Path, ext: &str) -> bool {
+    let name = path.as_os_str().as_encoded_bytes();
+    let name = [&b".gz"[..], b".bz2", b".zst", b".xz"]
+        .iter()
+        .find_map(|c| name.strip_suffix(*c))
+        .unwrap_or(name);
+    name.strip_suffix(ext.as_bytes())
+        .is_some_and(|stem| stem.ends_with(b"."))
+}
+
+/// `-d`'s value: one ASCII character other than a quote or a line end, or `tab` (`\t`).
+fn parse_delimiter(value: &str) -> std::result::Result<u8, String> {
+    let byte = match (value, value.as_bytes()) {
+        ("tab" | "\\t", _) => b'\t',
+        (_, &[byte]) => byte,
+        _ => return Err("give one ASCII character, or `tab`".into()),
+    };
+    match byte {
+        b'"' | b'\n' | b'\r' => Err("a quote or a line end cannot separate fields".into()),
+        _ => Ok(byte),
+    }
 }
 
 /// A streaming CSV transform: it sees the header once, then every row in order.
@@ -112,9 +172,11 @@ impl<F: Filter> Filter for &mut F {
 /// Runs `filter` over the inputs in `io`, reports any error as `tool: message` on stderr,
 /// and returns the exit status: 0 ok (or closed stdout), 1 data or I/O error, 2 usage.
 pub fn run<F: Filter>(tool: &str, io: &IoArgs, filter: Result<F>) -> ExitCode {
-    run_with(tool, io.output.as_deref(), || {
+    let progress = Progress::new(tool, io.quiet > 0, &io.files);
+    let shown = progress.is_shown();
+    run_guarded(tool, io.output.as_deref(), shown, || {
         // -qq: this step's warnings were given by an earlier one.
-        let warnings = filter.and_then(|f| drive(io, f))?;
+        let warnings = filter.and_then(|f| drive(io, f, progress))?;
         Ok(if io.quiet >= 2 { Vec::new() } else { warnings })
     })
 }
@@ -126,10 +188,25 @@ pub fn run_with(
     output: Option<&Path>,
     work: impl FnOnce() -> Result<Vec<String>>,
 ) -> ExitCode {
-    // Without these, `ulimit -f` kills silently and a stopped `-o` run leaves its temp file.
-    let signals = crate::signals::catch_file_size_limit().and_then(|()| match output {
-        Some(path) if !input::is_stdin(path) => crate::signals::clean_up_on_termination(),
-        _ => Ok(()),
+    run_guarded(tool, output, false, work)
+}
+
+/// [`run_with`], for a tool that may draw a progress line.
+fn run_guarded(
+    tool: &str,
+    output: Option<&Path>,
+    progress_shown: bool,
+    work: impl FnOnce() -> Result<Vec<String>>,
+) -> ExitCode {
+    // Without these, `ulimit -f` kills silently and a stopped run leaves its `-o` temp file
+    // or its progress line.
+    let writes_file = output.is_some_and(|p| !input::is_stdin(p));
+    let signals = crate::signals::catch_file_size_limit().and_then(|()| {
+        if writes_file || progress_shown {
+            crate::signals::clean_up_on_termination()
+        } else {
+            Ok(())
+        }
     });
     if let Err(e) = signals {
         let _ = writeln!(io::stderr(), "{tool}: cannot set up signal handling: {e}");
@@ -152,22 +229,27 @@ pub fn run_with(
     }
 }
 
-/// Reads every input in `io` through `filter` to its output. Returns the filter's warnings.
-pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
+/// Reads every input in `io` through `filter` to its output, counting rows on `progress`.
+/// Returns the filter's warnings.
+pub fn drive<F: Filter>(io: &IoArgs, filter: F, progress: Progress) -> Result<Vec<String>> {
+    let (input_delimiter, output_delimiter) = io.delimiters();
     let mut out = Output::open(io.output.as_deref())?;
+    out.writer.set_delimiter(output_delimiter);
     let stdin = [PathBuf::from("-")];
     let paths = if io.files.is_empty() {
         &stdin[..]
     } else {
         &io.files[..]
     };
-    let mut pump = Pump::new(filter, out.name(), Progress::new(io.quiet > 0), io);
+    let mut pump = Pump::new(filter, out.name(), progress, io);
     for path in paths {
         let input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
         pump.input(
             input.name.as_deref(),
-            input.reader,
+            input
+                .reader
+                .with_delimiters(input_delimiter, output_delimiter),
             input.compressed,
             &mut out.writer,
         )?;
@@ -180,7 +262,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F) -> Result<Vec<String>> {
 /// Runs `filter` over CSV held in memory: what the filters' unit tests call.
 pub fn transform<F: Filter>(filter: F, input: &[u8]) -> Result<String> {
     let mut out = Writer::new(Vec::new());
-    let mut pump = Pump::new(filter, "output", Progress::new(true), &IoArgs::default());
+    let mut pump = Pump::new(filter, "output", Progress::hidden(), &IoArgs::default());
     pump.input(None, Reader::new(input), false, &mut out)?;
     pump.finish(&mut out)?;
     let bytes = out.into_inner()?;
@@ -199,7 +281,6 @@ struct Pump<F> {
     /// The first input's header and name: later inputs must match it.
     first: Option<(Record, String)>,
     row: Record,
-    bytes_before: u64,
     /// With `--dropna`: the rows dropped so far.
     dropna: Option<Dropped>,
     /// `--dropna=COL,...`: the columns looked at (all when none), and their indices.
@@ -225,7 +306,6 @@ impl<F: Filter> Pump<F> {
             progress,
             first: None,
             row: Record::new(),
-            bytes_before: 0,
             dropna: io.dropna.as_ref().map(|_| Dropped::default()),
             dropna_cols: io
                 .dropna
@@ -345,11 +425,10 @@ impl<F: Filter> Pump<F> {
                     }
                 } else {
                     // Shown, since a cut-off or NUL-filled last line is plain to see.
-                    let fields: Vec<&[u8]> = self.row.iter().collect();
                     return Err(Error::data(format!(
                         "found a row of {} where the header has {width}: {}",
                         plural(self.row.len(), "field"),
-                        crate::error::show(&fields.join(&b","[..]))
+                        crate::error::show(&self.row.joined())
                     ))
                     .line(last)
                     .file(name));
@@ -374,10 +453,8 @@ impl<F: Filter> Pump<F> {
             if let Err(e) = self.filter.row(row, out) {
                 return Err(self.place(e, name, Some(row.line())));
             }
-            let before = self.bytes_before;
-            self.progress.row(|| before + reader.bytes());
+            self.progress.row();
         }
-        self.bytes_before += reader.bytes();
         Ok(())
     }
 
@@ -437,5 +514,57 @@ fn plural(n: usize, what: &str) -> String {
         format!("1 {what}")
     } else {
         format!("{n} {what}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_from_flags_or_names() {
+        let io = |files: &[&str], output: Option<&str>, delimiter, tsv| IoArgs {
+            files: files.iter().map(PathBuf::from).collect(),
+            output: output.map(PathBuf::from),
+            delimiter,
+            tsv,
+            ..IoArgs::default()
+        };
+        let (comma, tab) = ((b',', b','), (b'\t', b'\t'));
+        let table = [
+            (io(&[], None, None, false), comma),
+            (io(&["a.tsv"], None, None, false), tab),
+            (
+                io(&["a.tsv", "d/b.tsv.bz2", "c.tsv.gz"], None, None, false),
+                tab,
+            ),
+            (io(&["a.tsv.zst", "b.tsv.xz"], None, None, false), tab),
+            (io(&["a.tsv", "b.csv"], None, None, false), comma),
+            (io(&["a.tsv", "-"], None, None, false), comma),
+            (io(&["a.tsv.zip", "tsv", "atsv"], None, None, false), comma),
+            (io(&[], Some("o.tsv.bz2"), None, false), (b',', b'\t')),
+            (io(&["a.tsv"], Some("o.csv.gz"), None, false), (b'\t', b',')),
+            (io(&["a.tsv"], Some("o.txt"), None, false), tab),
+            (io(&["a.tsv"], Some("-"), None, false), tab),
+            (io(&["a.csv"], Some("o.tsv"), None, true), tab),
+            (
+                io(&["a.tsv"], Some("o.tsv"), Some(b';'), false),
+                (b';', b';'),
+            ),
+        ];
+        for (args, want) in table {
+            assert_eq!(args.delimiters(), want, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_delimiter_is_one_character() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("\t"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("\\t"), Ok(b'\t'));
+        for bad in ["", "ab", "\u{a7}", "\"", "\n", "\r", "\\n"] {
+            assert!(parse_delimiter(bad).is_err(), "{bad:?}");
+        }
     }
 }

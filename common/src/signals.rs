@@ -1,6 +1,6 @@
 //! Signals that would otherwise leave a mess: a stopped filter must not leave its `-o` temp
-//! file behind, and a file size limit (`ulimit -f`) must be an error message, not a silent
-//! death.
+//! file or its progress line behind, and a file size limit (`ulimit -f`) must be an error
+//! message, not a silent death.
 //!
 //! SIGKILL cannot be caught: after `kill -9` the hidden `.NAME.XXXXXX.tmp` beside the target
 //! stays (the target itself is still untouched).
@@ -26,8 +26,8 @@ pub fn catch_file_size_limit() -> std::io::Result<()> {
 }
 
 /// On SIGTERM, SIGINT or SIGHUP, kills the helper processes (lbzip2), removes the tracked temp
-/// file and then dies of the signal, as the process would have without this (so a calling
-/// shell sees the signal). Called again, it does nothing more.
+/// file and clears the progress line, then dies of the signal, as the process would have
+/// without this (so a calling shell sees the signal). Called again, it does nothing more.
 ///
 /// A signal during the final rename is harmless: either the rename came first and the
 /// finished file is in place, or the temp file is gone first and the rename fails.
@@ -50,6 +50,7 @@ fn install() -> std::io::Result<()> {
                 if let Some(path) = temp {
                     let _ = std::fs::remove_file(path);
                 }
+                crate::progress::clear_on_signal();
                 let _ = signal_hook::low_level::emulate_default_handler(signal);
                 std::process::exit(128 + signal);
             }
