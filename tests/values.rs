@@ -438,6 +438,14 @@ fn flags_alone_exit_2_and_data_exit_1_in_every_filter() {
                     "line 1: the output would have two columns named 'flow'",
                 ),
             ),
+            "widen" => (
+                ("--key a --value a", "--key and --value are both 'a'"),
+                (
+                    "--index t",
+                    "t,net_size\n",
+                    "line 1: no column named 'flow'; the header is: t,net_size",
+                ),
+            ),
             "bucket" => (
                 (
                     "--every 1h --by flow,flow",
