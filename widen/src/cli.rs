@@ -23,7 +23,7 @@ use crate::{Params, Widen};
   widen --index freq,msg_type --fill 0 --int -o validation_est_hourly.csv data_est_hourly.csv.bz2
   widen --index freq --fill 0 --int --clip-lower 0 data_emp_daily.csv.bz2
   bzcat scripts/sample/systemd.csv.bz2 | pivot | widen --index timestamp
-  bzcat scripts/sample/tracepoints.csv.bz2 | estimate --ack-ratio 2 | bucket --every 1d --by flow,msg_type | widen --index timestamp,msg_type --fill 0 --int")]
+  bucket --every 1d --by flow data_emp_hourly.csv.bz2 | widen --index freq --fill 0 --int")]
 pub struct Args {
     /// The column whose values become the output's columns.
     #[arg(long, default_value = Params::KEY, value_name = "COL")]
