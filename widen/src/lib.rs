@@ -128,8 +128,9 @@ struct Dictionary {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     table: HashTable<u32>,
-    /// The id last looked up: consecutive rows share most of their index.
-    last: Option<u32>,
+    /// The two ids last looked up: consecutive rows share most of their index, and a
+    /// key column alternates (`in`, `out`, `in`, ...).
+    recent: [Option<u32>; 2],
     /// The values of rows that `--dropna` dropped: pandas typed the column with them.
     dropped: Inference,
 }
@@ -147,9 +148,12 @@ impl Dictionary {
     #[inline]
     fn id(&mut self, field: &[u8], hasher: &FixedState) -> Result<u32> {
         let field = if is_missing(field) { &[][..] } else { field };
-        if let Some(last) = self.last {
-            if self.get(last) == field {
-                return Ok(last);
+        for id in self.recent.into_iter().flatten() {
+            if self.get(id) == field {
+                if Some(id) != self.recent[0] {
+                    self.recent = [Some(id), self.recent[0]];
+                }
+                return Ok(id);
             }
         }
         let hash = hasher.hash_one(field);
@@ -167,7 +171,7 @@ impl Dictionary {
                 id
             }
         };
-        self.last = Some(id);
+        self.recent = [Some(id), self.recent[0]];
         Ok(id)
     }
 }
@@ -744,38 +748,40 @@ impl Widen {
     }
 }
 
-/// The rows in pandas' order, by each index level's rank in turn, given every row's ranks
-/// (a rank of each level a row) and how many ranks each level has. Packs a row into one
-/// integer when that takes at most `limit` bits.
-fn row_order(ranks: &[u32], levels: &[usize], limit: u32) -> Vec<u32> {
-    let width = levels.len();
-    let n = ranks.len() / width.max(1);
+/// The `n` rows in pandas' order, by each index level's rank in turn, given how many ranks
+/// each level has and `rank(row, level)`. Each element holds a row id in the bits of the
+/// returned mask. A row is packed into one integer, its ranks above its id, when that takes
+/// at most `limit` bits: sorting integers is several times faster than comparing tuples,
+/// and the usual index (hours, types) fits.
+fn row_order(
+    n: usize,
+    levels: &[usize],
+    rank: impl Fn(u32, usize) -> u32,
+    limit: u32,
+) -> (Vec<u64>, u64) {
     let bits = |count: usize| usize::BITS - count.saturating_sub(1).leading_zeros();
     let row_bits = bits(n);
     let level_bits: Vec<u32> = levels.iter().map(|&count| bits(count)).collect();
+    let rows = 0..u32::try_from(n).unwrap_or(u32::MAX);
     if row_bits + level_bits.iter().sum::<u32>() <= limit.min(64) {
-        // One integer a row, its ranks then its id: sorting integers is several times
-        // faster than comparing slices, and the usual index (hours, types) fits.
-        let mut keys: Vec<u64> = ranks
-            .chunks_exact(width.max(1))
-            .enumerate()
-            .map(|(row, ranks)| {
-                let key = ranks
-                    .iter()
-                    .zip(&level_bits)
-                    .fold(0u64, |key, (&rank, &b)| (key << b) | u64::from(rank));
-                (key << row_bits) | row as u64
+        let mut keys: Vec<u64> = rows
+            .map(|row| {
+                let key = (level_bits.iter().enumerate()).fold(0u64, |key, (level, &b)| {
+                    (key << b) | u64::from(rank(row, level))
+                });
+                (key << row_bits) | u64::from(row)
             })
             .collect();
         keys.sort_unstable();
-        let mask = (1u64 << row_bits) - 1;
-        #[allow(clippy::cast_possible_truncation)] // row ids are u32
-        keys.iter().map(|&key| (key & mask) as u32).collect()
+        (keys, (1u64 << row_bits) - 1)
     } else {
-        let of = |r: u32| &ranks[r as usize * width..(r as usize + 1) * width];
-        (0..u32::try_from(n).unwrap_or(u32::MAX))
-            .sorted_unstable_by(|&a, &b| of(a).cmp(of(b)).then(a.cmp(&b)))
-            .collect()
+        let rank = &rank;
+        let ranks = |row: u32| (0..levels.len()).map(move |level| rank(row, level));
+        let order = rows
+            .sorted_unstable_by(|&a, &b| ranks(a).cmp(ranks(b)).then(a.cmp(&b)))
+            .map(u64::from)
+            .collect();
+        (order, u64::MAX)
     }
 }
 
@@ -874,16 +880,17 @@ impl Filter for Widen {
     fn finish<W: Write>(&mut self, out: &mut Writer<W>) -> Result<()> {
         let index: Vec<Levels> = self.index.iter().map(Levels::of).collect();
         let keys = Levels::of(&self.keys);
-        let width = self.rows.width;
-        let ranks: Vec<u32> = (self.rows.ids.iter().copied())
-            .enumerate()
-            .map(|(i, id)| index[i % width].rank[id as usize])
-            .collect();
-        let ranks_of = |r: u32| &ranks[r as usize * width..(r as usize + 1) * width];
+        // The lookup table is done with: its memory is the sort's.
+        self.rows.table = HashTable::new();
+        let rows = &self.rows;
+        let rank = |row: u32, level: usize| index[level].rank[rows.get(row)[level] as usize];
         let levels: Vec<usize> = index.iter().map(Levels::len).collect();
-        let order = row_order(&ranks, &levels, 64);
+        let (order, mask) = row_order(rows.len(), &levels, rank, 64);
+        #[allow(clippy::cast_possible_truncation)] // the mask keeps a u32 row id
+        let row = |element: u64| (element & mask) as u32;
+        let same = |a: u32, b: u32| (0..levels.len()).all(|level| rank(a, level) == rank(b, level));
         // Rows (and columns) whose raw values differ but are equal to pandas are one.
-        let groups = || order.chunk_by(|&a, &b| ranks_of(a) == ranks_of(b));
+        let groups = || order.chunk_by(|&a, &b| same(row(a), row(b)));
         let mut columns: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
         for (id, &rank) in keys.rank.iter().enumerate() {
             columns[rank as usize].push(u32::try_from(id).unwrap_or(u32::MAX));
@@ -916,13 +923,14 @@ impl Filter for Widen {
         let cells = groups().count() as u64 * columns.len() as u64;
         let print = self.printing(self.count < cells);
         for rows in groups() {
-            for (level, &rank) in index.iter().zip(ranks_of(rows[0])) {
-                out.field(level.name(rank));
+            let first = row(rows[0]);
+            for (l, level) in index.iter().enumerate() {
+                out.field(level.name(rank(first, l)));
             }
             for ids in &columns {
                 let mut found: Option<(u32, u32, u64)> = None;
                 for &k in ids {
-                    for &r in rows {
+                    for r in rows.iter().map(|&element| row(element)) {
                         let cell = self.cells[k as usize].get(r as usize).copied().unwrap_or(0);
                         if cell == 0 {
                             continue;
@@ -934,7 +942,7 @@ impl Filter for Widen {
                     }
                 }
                 if found.is_none() && self.params.int && self.fill.is_none() {
-                    return Err(self.absent(rows[0], ids[0]));
+                    return Err(self.absent(first, ids[0]));
                 }
                 self.write_cell(print, found.map(|f| f.2), out)?;
             }
@@ -1349,10 +1357,14 @@ mod tests {
                 ranks.push(u32::try_from((seed >> 33) % count as u64).unwrap());
             }
         }
-        let packed = row_order(&ranks, &levels, 64);
-        assert_eq!(packed, row_order(&ranks, &levels, 0));
-        let row = |r: u32| &ranks[r as usize * 4..r as usize * 4 + 4];
-        assert!(packed.windows(2).all(|w| row(w[0]) <= row(w[1])));
+        let rank = |row: u32, level: usize| ranks[row as usize * 4 + level];
+        let rows = |(order, mask): (Vec<u64>, u64)| -> Vec<u64> {
+            order.iter().map(|&element| element & mask).collect()
+        };
+        let packed = rows(row_order(500, &levels, rank, 64));
+        assert_eq!(packed, rows(row_order(500, &levels, rank, 0)));
+        let tuple = |r: u64| &ranks[r as usize * 4..r as usize * 4 + 4];
+        assert!(packed.windows(2).all(|w| tuple(w[0]) <= tuple(w[1])));
     }
 
     #[test]
