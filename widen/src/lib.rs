@@ -908,7 +908,8 @@ impl Filter for Widen {
                 let (line, _) = self.value(cell);
                 return Err(Error::data(format!(
                     "the {} value {} would make a second column named {} (pandas' \
-                     reset_index raises); rename the index column",
+                     reset_index refuses a name it has, of the same type); rename the index \
+                     column",
                     self.params.key,
                     show(&name),
                     show(&name)
@@ -1210,7 +1211,8 @@ mod tests {
                 index(&["t"]),
                 "t,flow,net_size\n1,in,5\n1,t,6\n",
                 "line 3: the flow value 't' would make a second column named 't' (pandas' \
-                 reset_index raises); rename the index column",
+                 reset_index refuses a name it has, of the same type); rename the index \
+                 column",
             ),
             (
                 index(&["t"]),
