@@ -33,8 +33,8 @@ fn bucket(input: &[u8], stream: bool) -> Result<String, Error> {
     transform("bucket", args, input)
 }
 
-/// Every filter on the same bytes: each with its sample arguments, and bucket also as it
-/// reads `estimate`'s output, in batch and in --stream.
+/// Every filter on the same bytes: each with its sample arguments, widen also with --int,
+/// and bucket also as it reads `estimate`'s output, in batch and in --stream.
 fn all(input: &[u8]) -> Vec<(String, Result<String, Error>)> {
     let mut runs: Vec<(String, Result<String, Error>)> = filters()
         .into_iter()
@@ -45,6 +45,10 @@ fn all(input: &[u8]) -> Vec<(String, Result<String, Error>)> {
             )
         })
         .collect();
+    // widen with every option that can refuse data: a missing cell, a bad value.
+    let strict = ["--int", "--fill", "0", "--clip-lower", "0"];
+    runs.push((strict.join(" "), transform("widen", &strict, input)));
+    runs.push(("widen --int".into(), transform("widen", &["--int"], input)));
     runs.push(("bucket --by flow".into(), bucket(input, false)));
     runs.push(("bucket --by flow --stream".into(), bucket(input, true)));
     runs

@@ -417,7 +417,10 @@ fn flags_alone_exit_2_and_data_exit_1_in_every_filter() {
     for &tool in FILTERS {
         let (flags, data): ((&str, &str), (&str, &str, &str)) = match tool {
             "estimate" => (
-                ("--out-col size", "--out-col 'size' names an input column"),
+                (
+                    "--out-col size",
+                    "the output column 'size' would be an input column the estimate reads",
+                ),
                 (
                     "--out-col flow",
                     "timestamp,flow,ipv6,size\n",
@@ -433,6 +436,14 @@ fn flags_alone_exit_2_and_data_exit_1_in_every_filter() {
                     "",
                     "flow,IPIngressBytes,IPEgressBytes\n",
                     "line 1: the output would have two columns named 'flow'",
+                ),
+            ),
+            "widen" => (
+                ("--key a --value a", "--key and --value are both 'a'"),
+                (
+                    "--index t",
+                    "t,net_size\n",
+                    "line 1: no column named 'flow'; the header is: t,net_size",
                 ),
             ),
             "bucket" => (
@@ -452,6 +463,25 @@ fn flags_alone_exit_2_and_data_exit_1_in_every_filter() {
                     "--cols b",
                     "t,a\n",
                     "line 1: no column named 'b'; the header is: t,a",
+                ),
+            ),
+            "keep" => (
+                (
+                    "--cols x=a,x=b",
+                    "the output would have two columns named 'x'",
+                ),
+                (
+                    "--cols b",
+                    "t,a\n",
+                    "line 1: no column named 'b'; the header is: t,a",
+                ),
+            ),
+            "chart" => (
+                ("--legend-cols 0", "--legend-cols must be at least 1"),
+                (
+                    "",
+                    "t,x\n",
+                    "line 1: no column named 'msg_type'; the header is: t,x",
                 ),
             ),
             other => panic!("no exit-status case for {other}: add one here"),

@@ -17,7 +17,9 @@ use crate::{Filter, IoArgs, Result};
 /// The filters and commands this project builds, in the order the README presents them.
 /// Every table of tests that applies to "each filter" iterates over this list; a test
 /// checks it against the binaries that Cargo builds.
-pub const FILTERS: &[&str] = &["estimate", "pivot", "bucket", "increase", "keep", "chart"];
+pub const FILTERS: &[&str] = &[
+    "estimate", "pivot", "widen", "bucket", "increase", "keep", "chart",
+];
 
 /// A filter's command line: clap's parser plus how the parsed arguments become a filter.
 pub trait Tool: Parser {

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 pub use common::cli::FILTERS;
 #[allow(unused_imports)] // each test crate uses a different part
-pub use tools::{filters, sample, transform, HOURLY, SYSTEMD, TRACEPOINTS};
+pub use tools::{filters, sample, transform, HOURLY, LONG, SYSTEMD, TRACEPOINTS};
 
 #[path = "tools.rs"]
 mod tools;

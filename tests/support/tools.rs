@@ -11,6 +11,13 @@ pub const SYSTEMD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n\
     2024-12-28 00:00:09+00:00,15828.0,8078.0\n\
     2024-12-28 00:00:14+00:00,19492.0,14545.0\n";
 
+/// A long table as `pivot` writes it, for `widen`.
+pub const LONG: &str = "timestamp,flow,net_size\n\
+    2024-12-28 00:00:09+00:00,in,15828.0\n\
+    2024-12-28 00:00:09+00:00,out,8078.0\n\
+    2024-12-28 00:00:14+00:00,in,19492.0\n\
+    2024-12-28 00:00:14+00:00,out,14545.0\n";
+
 /// A small hourly table as scripts/aggregate.sh writes it, for `chart`.
 pub const HOURLY: &str = "freq,flow,msg_type,net_size\n\
     2024-12-28 00:00:00+00:00,in,inv,1000\n\
@@ -24,6 +31,7 @@ pub fn sample(tool: &str) -> (&'static [&'static str], &'static str) {
     match tool {
         "estimate" => (&[], TRACEPOINTS),
         "pivot" => (&[], SYSTEMD),
+        "widen" => (&[], LONG),
         "bucket" => (&["--every", "1h", "--sum", "size"], TRACEPOINTS),
         "increase" => (&[], SYSTEMD),
         "keep" => (&["--cols", "flow,timestamp"], TRACEPOINTS),
@@ -50,6 +58,7 @@ pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> common::Result<Stri
     match tool {
         "estimate" => transform_args::<estimate::cli::Args>(args, input),
         "pivot" => transform_args::<pivot::cli::Args>(args, input),
+        "widen" => transform_args::<widen::cli::Args>(args, input),
         "bucket" => transform_args::<bucket::cli::Args>(args, input),
         "increase" => transform_args::<increase::cli::Args>(args, input),
         "keep" => transform_args::<keep::cli::Args>(args, input),
