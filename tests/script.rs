@@ -77,7 +77,7 @@ fn a_failing_step_leaves_no_tables() {
     let run = aggregate(&dir, &format!("bad.csv {}", systemd.display()));
     run.fails(
         1,
-        "estimate: line 2, column size: '-1' is not a non-negative integer",
+        "estimate: bad.csv: line 2, column size: '-1' is not a non-negative integer",
     );
     assert_eq!(dir.files(), ["bad.csv", "truncated.csv.bz2"]);
 }
@@ -87,7 +87,7 @@ fn usage() {
     let dir = Dir::new();
     let help = aggregate(&dir, "-h").ok();
     assert!(
-        help.starts_with("usage: scripts/aggregate.sh [-o OUTDIR] [--jobs N"),
+        help.starts_with("usage: scripts/aggregate.sh [-q] [-o OUTDIR] [--jobs N"),
         "{help}"
     );
     aggregate(&dir, "only-one.csv").fails(2, "usage:");

@@ -36,7 +36,8 @@ fn a_filter_stopping_early_is_blamed_not_the_decoders_broken_pipe() {
     let dir = Dir::new();
     dir.write("early.csv.bz2", fails_early());
     std::fs::create_dir(dir.path("out")).unwrap();
-    let estimate_says = "estimate: line 2, column size: '-1' is not a non-negative integer";
+    let estimate_says =
+        "estimate: early.csv.bz2: line 2, column size: '-1' is not a non-negative integer";
     let decoders = installed_decoders(&dir);
     assert!(!decoders.is_empty(), "no bzip2 decoder installed");
     for (decoder, path) in decoders {

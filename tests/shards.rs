@@ -187,7 +187,7 @@ fn shards_run_over_ssh() {
     run.ok();
     assert_golden_tables(&dir, "remote");
     assert_eq!(daily_shards_left(&dir), 4, "the shards are still there");
-    for script in ["shard.sh", "monitor.awk"] {
+    for script in ["shard.sh", "lib.sh"] {
         assert!(
             repo(&format!("scripts/{script}")).exists(),
             "{script} is still there"
