@@ -22,12 +22,16 @@ use crate::{parse_agg, time::parse_step, Agg, Bucketer, Params};
   column, printed as pandas prints a Timedelta: 3 days 09:30:00).
 
 Examples:
-  bzcat tp.csv.bz2 | estimate | bucket --every 1h --by flow,msg_type --time-name freq
+  bzcat scripts/sample/tracepoints.csv.bz2 | estimate |
+      bucket --every 1h --by flow,msg_type --time-name freq -o hourly.csv.bz2
   bucket --every 1d --by flow,msg_type -o daily.csv.bz2 hourly.csv.bz2
-  bucket --every 5min --by msg_type --sum size --count messages day.csv
-  bucket --every 1h --agg mean:connectioncount=mean --agg max:connectioncount=max rpc.csv
-  bucket --by peer_id,peer_addr --agg duration:timestamp=connection_time tp.csv
-  tail -n +1 -F today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --by flow --stream"
+  bucket --every 5min --by msg_type --sum size --count messages scripts/sample/tracepoints.csv.bz2
+  bucket --every 1h --agg mean:connectioncount=mean --agg max:connectioncount=max \\
+      tests/data/monitor/rpc/getconnectioncount/*.csv
+  bucket --keep-incomplete --dropna=peer_id,peer_addr --by peer_id,peer_addr \\
+      --agg duration:timestamp=connection_time tests/data/monitor/tracepoints/net/*
+  tail -n +1 -F tests/data/monitor/tracepoints/net/2025-01-27.csv |
+      estimate --dropna --ipv6-from peer_addr | bucket --every 1h --by flow --stream"
 )]
 pub struct Args {
     /// Bucket length: a count and a unit s, min (T), h (H) or d (D): 30s, 5min, 1h, 1d.

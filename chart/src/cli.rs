@@ -24,16 +24,17 @@ use crate::{color, draw, render, scale, Figure, Limits, Panel};
 /// one per panel, in order; so does --line with several panels.
 #[derive(Parser, Debug, Clone)]
 #[command(after_help = "Examples:
-  chart --log -o hourly.svg data_est_hourly.csv.bz2
+  scripts/aggregate.sh -o tables    # the bundled sample's four tables
+  chart --log -o hourly.svg tables/data_est_hourly.csv.bz2
   chart --log --threshold 5MB --last block --ylim :999GB \\
-      --line data_emp_hourly.csv.bz2 --line-label 'IP accounting' \\
+      --line tables/data_emp_hourly.csv.bz2 --line-label 'IP accounting' \\
       --title 'Traffic estimate validation' --ylabel 'TCP/IP Traffic' \\
-      -o hourly.png data_est_hourly.csv.bz2
-  chart --drop block --from 2025-01-24 --to 2025-02-11 --threshold 50MB --threshold 5MB \\
-      --ylim 0:799MB --ylim 0:79MB --line data_emp_daily.csv.bz2 \\
-      --line data_emp_hourly.csv.bz2 --width 14.6 --height 5.4 \\
-      -o non-listening.png data_est_daily.csv.bz2 data_est_hourly.csv.bz2
-  chart --flow in --top 6 --dpi 100 -o inbound.png data_est_hourly.csv.bz2
+      -o hourly.png tables/data_est_hourly.csv.bz2
+  chart --drop block --from 2024-12-28 --to 2024-12-30 --threshold 50MB --threshold 5MB \\
+      --line tables/data_emp_daily.csv.bz2 --line tables/data_emp_hourly.csv.bz2 \\
+      --width 14.6 --height 5.4 \\
+      -o two-panels.png tables/data_est_daily.csv.bz2 tables/data_est_hourly.csv.bz2
+  chart --flow in --top 6 --dpi 100 -o inbound.png tables/data_est_hourly.csv.bz2
   scripts/figures.sh -o figures/ tables/     # both of the study's figures")]
 pub struct Args {
     /// A stacked table, plain or compressed; several make panels side by side. `-` or none

@@ -12,10 +12,13 @@ use crate::{Estimator, Ipv6Source, Params};
 /// else the IPv4 one. Every input column passes through unchanged.
 #[derive(Parser, Debug)]
 #[command(after_help = "Examples:
-  bzcat tracepoints.csv.bz2 | estimate | bucket --every 1h --by flow,msg_type
-  estimate -o with_net_size.csv.bz2 tracepoints_preprocessed.csv.bz2
-  estimate --ipv6-from peer_addr --ack-ratio 2 tracepoints/net/2024-12-28.csv
-  tail -n +1 -F today.csv | estimate --ipv6-from peer_addr | bucket --every 1h --stream")]
+  bzcat scripts/sample/tracepoints.csv.bz2 | estimate | head -3
+  estimate -o with_net_size.csv.bz2 scripts/sample/tracepoints.csv.bz2
+  estimate --ipv6-from peer_addr --ack-ratio 2 tests/data/monitor/tracepoints/net/2025-01-24.csv.bz2
+  estimate --keep-incomplete --ipv6-from peer_addr tests/data/monitor/tracepoints/net/* |
+      bucket --dropna --every 1d --by flow
+  tail -n +1 -F tests/data/monitor/tracepoints/net/2025-01-27.csv |
+      estimate --dropna --ipv6-from peer_addr | bucket --every 1h --by flow --stream")]
 pub struct Args {
     /// Maximum transmission unit, in bytes.
     #[arg(long, default_value_t = Params::MTU, value_name = "BYTES")]

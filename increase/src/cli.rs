@@ -15,8 +15,10 @@ use crate::{Increase, Params};
 /// Other columns pass through.
 #[derive(Parser, Debug)]
 #[command(after_help = "Examples:
-  increase --cols IPIngressBytes,IPEgressBytes systemd/ip_accounting/*.csv | pivot | bucket --every 1h --by flow
-  increase -o increments.csv.bz2 counters.csv")]
+  increase --dropna --cols IPIngressBytes,IPEgressBytes \\
+      tests/data/monitor/systemd/ip_accounting/* | pivot | bucket --every 1h --by flow
+  increase --dropna -o increments.csv.bz2 tests/data/monitor/systemd/ip_accounting/*
+  increase --dropna --signed tests/data/monitor/systemd/ip_accounting/* | head -3")]
 pub struct Args {
     /// Counter columns (repeatable or comma-separated) [default: every column but the first].
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]

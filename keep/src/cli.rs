@@ -11,9 +11,10 @@ use crate::{parse_column, Keep, Params};
 /// Fields are copied byte for byte; every other column is left out.
 #[derive(Parser, Debug)]
 #[command(after_help = "Examples:
-  keep --cols timestamp,flow,msg_type,size tracepoints/net/2024-12-28.csv
-  keep --cols timestamp,payload_size=size,flow -o payload.csv.bz2 tracepoints_preprocessed.csv.bz2
-  estimate --dropna --ipv6-from peer_addr --ipv6-out ipv6 tracepoints/net/*.csv |
+  keep --cols timestamp,flow,msg_type,size tests/data/monitor/tracepoints/net/2025-01-24.csv.bz2
+  keep --cols timestamp,payload_size=size,flow -o payload.csv.bz2 \\
+      scripts/sample/tracepoints.csv.bz2
+  estimate --dropna --ipv6-from peer_addr --ipv6-out ipv6 tests/data/monitor/tracepoints/net/* |
       keep --cols timestamp,ipv6,flow,msg_type,size")]
 pub struct Args {
     /// The columns to keep, in output order: NAME or NEW=NAME (repeatable or

@@ -12,9 +12,11 @@ use crate::{parse_map, Params, Pivot};
 /// for byte; a missing value (empty, NA, NaN, ...) gives no row, as pandas' stack().
 #[derive(Parser, Debug)]
 #[command(after_help = "Examples:
-  bzcat systemd_preprocessed.csv.bz2 | pivot | bucket --every 1h --by flow --time-name freq
-  pivot -o melted.csv.bz2 systemd_preprocessed.csv.bz2
-  pivot --map IPIngressPackets=in --map IPEgressPackets=out --value packets ip.csv")]
+  bzcat scripts/sample/systemd.csv.bz2 | pivot | head -3
+  pivot -o melted.csv.bz2 scripts/sample/systemd.csv.bz2
+  bucket --every 1h --by flow --time-name freq melted.csv.bz2
+  increase --dropna tests/data/monitor/systemd/ip_accounting/* |
+      pivot --map IPIngressPackets=in --map IPEgressPackets=out --value packets")]
 pub struct Args {
     /// A column copied to every output row (repeatable) [default: the first column].
     #[arg(long = "id", value_name = "COL")]
