@@ -40,11 +40,7 @@ stop every step and leave nothing behind. The filters come from NETAGG_BIN if
 set, else from PATH, else this checkout's release build (built first).
 USAGE
 }
-usage_error() {
-    echo "$me: $*" >&2
-    usage >&2
-    exit 2
-}
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 outdir=.
 monitor=
@@ -71,7 +67,6 @@ while (($#)); do
     *) args+=("$1"); shift ;;
     esac
 done
-source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 use_filters estimate pivot bucket increase
 
 # The tracepoint shards (files) and their layout; the systemd chain's first step.

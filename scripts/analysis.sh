@@ -40,11 +40,7 @@ peer address holds '[', ACKs at one per two segments. The files appear only
 when every step succeeded.
 USAGE
 }
-usage_error() {
-    echo "$me: $*" >&2
-    usage >&2
-    exit 2
-}
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 name=
 monitor=
@@ -71,7 +67,6 @@ validation | connection_type | overhead | peer_analysis) ;;
 *) usage_error "no analysis named $name: validation, connection_type, overhead or peer_analysis" ;;
 esac
 [[ -n $monitor ]] || usage_error "give the monitor folder with --monitor DIR"
-source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 tools=(estimate bucket)
 [[ $name == validation ]] && tools+=(increase pivot widen)
 use_filters "${tools[@]}"

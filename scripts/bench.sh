@@ -70,12 +70,25 @@ make_days() { # prefix
     for f in "$p.days.tmp"/*.csv; do "${compress[@]}" "$f"; done
     mv "$p.days.tmp" "$p.days"
 }
+# A long table for widen: 10 M rows of hour x peer x type x flow (5,000 x 40 x 25 x 2).
+make_long() { # file
+    [[ -s $1 ]] && return
+    awk 'BEGIN { print "hour,peer,type,flow,net_size"
+        for (h = 0; h < 5000; h++) for (p = 0; p < 40; p++) for (t = 0; t < 25; t++) {
+            print h "," p ",t" t ",in," h + p + t ".5"; print h "," p ",t" t ",out," h * t } }' >"$1"
+}
+# The same rows tab-separated, for the delimiter's cost.
+make_tsv() { # csv tsv
+    [[ -s $2 ]] || tr , '\t' <"$1" >"$2"
+}
 full=$dir/r$rows
 quarter=$dir/r$((rows / 4))
 make_data "$rows" "$full"
 make_data $((rows / 4)) "$quarter"
 make_days "$full"
 days=("$full.days"/*.csv.bz2)
+make_long "$dir/long.csv"
+make_tsv "$full.tp.csv" "$full.tp.tsv"
 tp=$full.tp.csv
 sd=$full.sd.csv
 hourly="bucket -q --every 1h --by flow,msg_type"
@@ -98,8 +111,17 @@ add "bucket 1h, plain" "$hourly $full.est.csv >/dev/null"
 add "estimate | bucket 1h, plain" "estimate -q $tp | $hourly >/dev/null"
 add "estimate | bucket 1h, plain, 1/4 of the rows" "estimate -q $quarter.tp.csv | $hourly >/dev/null"
 add "$unbzip2 | estimate | bucket 1h" "$unbzip2 $tp.bz2 | estimate -q | $hourly >/dev/null"
-add "scripts/aggregate.sh, all four tables" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -o $dir $tp.bz2 $sd.bz2"
-add "scripts/aggregate.sh, the ${#days[@]} daily files" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -o $dir ${days[*]} $sd.bz2"
+add "estimate, TSV (tabs inferred from the name)" "estimate -q $full.tp.tsv >/dev/null"
+add "estimate --ipv6-out --message-col (3 computed columns)" \
+    "estimate -q --ipv6-out v6 --message-col message_size $tp >/dev/null"
+add "keep 4 of 6 columns, plain" "keep -q --cols timestamp,flow,msg_type,size $tp >/dev/null"
+add "bucket 1h --dropna, plain" "bucket -q --dropna --every 1h --by flow,msg_type $full.est.csv >/dev/null"
+add "bucket 1h, 4 aggregates (sum, mean, max, last)" \
+    "bucket -q --every 1h --by flow,msg_type --sum net_size --agg mean:net_size=mean --agg max:size=max --agg last:size=last $full.est.csv >/dev/null"
+add "bucket, the whole input by msg_type (no --every)" "bucket -q --by msg_type $full.est.csv >/dev/null"
+add "widen, 10 M long rows to 5 M wide" "widen -q --index hour,peer,type $dir/long.csv >/dev/null"
+add "scripts/aggregate.sh, all four tables" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -q -o $dir $tp.bz2 $sd.bz2"
+add "scripts/aggregate.sh, the ${#days[@]} daily files" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -q -o $dir ${days[*]} $sd.bz2"
 if python3 -c 'import duckdb' 2>/dev/null; then
     duck="python3 $root/scripts/duckdb_hourly.py"
     add "DuckDB 2 threads, plain" "$duck $tp >/dev/null"

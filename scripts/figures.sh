@@ -34,11 +34,7 @@ The filters come from NETAGG_BIN if set, else from PATH, else this checkout's
 release build (built first). OUTDIR is created if missing.
 USAGE
 }
-usage_error() {
-    echo "$me: $*" >&2
-    usage >&2
-    exit 2
-}
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 outdir=.
 QUIET=0
@@ -65,7 +61,6 @@ while (($#)); do
     esac
 done
 [[ -n $dir ]] || usage_error "give the folder of tables"
-source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 use_filters chart
 dir=$(safe_path "$dir")
 [[ -d $dir ]] || die "no such folder: $dir"

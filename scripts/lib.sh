@@ -1,6 +1,7 @@
-# Shared by the scripts: sourced, not run. Sets $root and $me; finds the filters
-# (use_filters); reads a monitor folder's day files (monitor_days); runs background jobs that
-# a signal stops together (start, stop_all); says what is going on, on a terminal (say).
+# Shared by the scripts: sourced, not run, before they read their options. Sets $root and
+# $me; finds the filters (use_filters); reads a monitor folder's day files (monitor_days);
+# runs background jobs that a signal stops together (start, stop_all); says what is going
+# on, on a terminal (say).
 
 # The repository, also when the script is run through a symlink (~/bin/netagg-aggregate).
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -14,6 +15,13 @@ die() {
 
 warn() {
     echo "$me: warning: $*" >&2
+}
+
+# A bad command line: say why, show the script's usage (its own `usage`), status 2.
+usage_error() {
+    echo "$me: $*" >&2
+    usage >&2
+    exit 2
 }
 
 # What the script is doing, with the seconds since it started: on a terminal only.

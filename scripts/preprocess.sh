@@ -20,11 +20,7 @@ bytes are lost). OUTDIR is created if missing; -q drops the summary line.
 scripts/aggregate.sh --monitor does the same on the fly, without these files.
 USAGE
 }
-usage_error() {
-    echo "$me: $*" >&2
-    usage >&2
-    exit 2
-}
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 outdir=.
 dir=
@@ -42,7 +38,6 @@ while (($#)); do
     esac
 done
 [[ -n $dir ]] || usage_error "give the monitor folder"
-source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 use_filters estimate increase keep
 dir=$(safe_path "$dir")
 [[ -d $dir ]] || die "no such folder: $dir"

@@ -1,5 +1,5 @@
 //! The study's later analyses through scripts/analysis.sh on the monitor fixture: with
-//! --as-notebook, byte for byte the oracles' files (tests/golden/from-monitor, made by the
+//! --as-notebook, byte for byte the oracles' files (tests/golden/oracles, made by the
 //! scripts in ../shared/oracle/later); without it, the numbers corrected where the study's
 //! were off. Also: the published tables re-bucket from hourly to daily, and the README's
 //! examples on the monitor's RPC logs.
@@ -57,7 +57,7 @@ fn analysis(dir: &Dir, name: &str, out: &str, notebook: bool) -> Vec<(String, St
 }
 
 fn golden(name: &str, file: &str) -> String {
-    read_repo(&format!("tests/golden/from-monitor/{name}/{file}.csv"))
+    read_repo(&format!("tests/golden/oracles/{name}/{file}.csv"))
 }
 
 #[test]

@@ -292,16 +292,21 @@ fn no_helper_outlives_its_filter() {
             .spawn()
             .unwrap();
         let pid = helper_pid(&dir);
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        let killed = Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = child.wait().unwrap();
-        assert!(!status.success(), "{signal}: {status:?}");
+        stop(&mut child, signal);
         assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");
     }
+}
+
+/// Sends `signal` to a filter that runs a helper, and checks that it stopped on it.
+fn stop(child: &mut std::process::Child, signal: &str) {
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let killed = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{signal}: {status:?}");
 }
 
 /// `-o *.bz2` compresses through lbzip2: stopped by a signal mid-run, the filter takes it
@@ -328,14 +333,7 @@ fn no_compressing_helper_outlives_its_filter() {
             .write_all(many_tracepoints(50_000).as_bytes())
             .unwrap();
         let pid = helper_pid(&dir);
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        let killed = Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = child.wait().unwrap();
-        assert!(!status.success(), "{signal}: {status:?}");
+        stop(&mut child, signal);
         drop(input);
         assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");
         let mut left = dir.files();

@@ -8,28 +8,6 @@ use std::os::unix::process::CommandExt;
 use support::{bunzip2, bz2, filters, Dir, FILTERS, SYSTEMD, TRACEPOINTS};
 
 #[test]
-fn plain_bzip2_and_multistream_bzip2_read_alike() {
-    let dir = Dir::new();
-    for (name, args, input) in filters() {
-        let want = dir.run(name, args, input).ok();
-        let (header, rows) = input.split_at(input.find('\n').unwrap() + 1);
-        let mut multi = bz2(header.as_bytes());
-        multi.extend(bz2(rows.as_bytes()));
-        for data in [bz2(input.as_bytes()), multi] {
-            assert_eq!(dir.run(name, args, &data).ok(), want, "{name} from stdin");
-            dir.write("in.data", &data);
-            let mut file_args = args.to_vec();
-            file_args.push("in.data");
-            assert_eq!(
-                dir.run(name, &file_args, "").ok(),
-                want,
-                "{name} from a file"
-            );
-        }
-    }
-}
-
-#[test]
 fn several_files_read_as_one_stream() {
     let dir = Dir::new();
     let (header, rows) = SYSTEMD.split_at(SYSTEMD.find('\n').unwrap() + 1);

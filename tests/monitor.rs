@@ -41,8 +41,12 @@ fn fixture(dir: &Dir, name: &str, variant: Variant) -> PathBuf {
     }
     match variant {
         Variant::Lf => script.push_str("for f in */*/*.csv; do sed -i 's/\\r$//' \"$f\"; done\n"),
+        // zstd and xz as logrotate may be set to use (.ci/run installs them; without them,
+        // gzip stands in).
         Variant::Compressed => script.push_str(
-            "i=0; for f in */*/*.csv; do case $((i++ % 4)) in \
+            "zstd() { if command -v zstd >/dev/null; then command zstd \"$@\"; else gzip -n \"$3\"; fi; }\n\
+             xz() { if command -v xz >/dev/null; then command xz \"$@\"; else gzip -n \"$1\"; fi; }\n\
+             i=0; for f in */*/*.csv; do case $((i++ % 4)) in \
              0) bzip2 \"$f\" ;; 1) gzip -n \"$f\" ;; 2) zstd -q --rm \"$f\" ;; 3) xz \"$f\" ;; esac; done\n",
         ),
         _ => {}
@@ -78,10 +82,10 @@ fn the_est_tables_equal_the_seed_notebook_on_the_folder_as_the_study_read_it() {
     let run = aggregate(&dir, &format!("--monitor {} -o out", monitor.display()));
     run.ok();
     let got = tables(&dir, "out");
-    // tests/golden/from-monitor/make.sh: per-file read_csv, concat, sort, dropna, ipv6.
+    // tests/golden/oracles/make.sh: per-file read_csv, concat, sort, dropna, ipv6.
     // A size missing in the folder makes pandas print every sum as a float: so here too.
-    assert!(got[0] == read_repo("tests/golden/from-monitor/seed/data_est_hourly.csv"));
-    assert!(got[1] == read_repo("tests/golden/from-monitor/seed/data_est_daily.csv"));
+    assert!(got[0] == read_repo("tests/golden/oracles/seed/data_est_hourly.csv"));
+    assert!(got[1] == read_repo("tests/golden/oracles/seed/data_est_daily.csv"));
     assert!(got[0].contains(",in,inv,") && got[0].lines().nth(1).unwrap().ends_with(".0"));
 }
 
@@ -370,8 +374,7 @@ fn preprocess_writes_the_studys_inputs() {
     .unwrap();
     aggregate(&via, "tp.csv.bz2 sd.csv.bz2").ok();
     let est = bunzip2(&via.path("data_est_hourly.csv.bz2"));
-    let golden =
-        read_repo("tests/golden/from-monitor/seed/data_est_hourly.csv").replace(".0\n", "\n");
+    let golden = read_repo("tests/golden/oracles/seed/data_est_hourly.csv").replace(".0\n", "\n");
     assert!(est == golden);
     assert!(sd.starts_with("timestamp,IPIngressBytes,IPEgressBytes\n"));
 }

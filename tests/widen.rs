@@ -33,9 +33,7 @@ fn the_validation_tables_from_the_long_tables_the_oracle_pivots() {
             &[&args[..], &[long.to_str().unwrap()]].concat(),
             "",
         );
-        let want = read_repo(&format!(
-            "tests/golden/from-monitor/validation/data_{name}.csv"
-        ));
+        let want = read_repo(&format!("tests/golden/oracles/validation/data_{name}.csv"));
         assert!(
             run.ok() == want,
             "{name}: widen {flags} differs from pandas{run:?}"

@@ -428,6 +428,10 @@ impl Bucketer {
 /// not turn float, and a column that is summed or averaged must hold numbers.
 #[inline]
 fn type_column(column: &mut Column, seen: Seen, field: &[u8]) -> Result<()> {
+    // An integer changes no column's type: the common case costs one test.
+    if seen == Seen::Int {
+        return Ok(());
+    }
     let before = column.dtype.dtype();
     column.dtype.add(seen);
     if column.printed_int && before == Dtype::Int && column.dtype.dtype() != Dtype::Int {

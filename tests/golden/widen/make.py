@@ -8,7 +8,7 @@
    (ORACLE_DIR/later/validation.py) pivots, for the monitor folder tests/data/monitor. The
    oracle's own code runs up to the cell that defines its pivot (read, dropna, diff, stack,
    estimate, agg_sum), then each of its `dfs` is written with to_csv. Its pivoted tables
-   are tests/golden/from-monitor/validation/data_*.csv (from-monitor/make.sh): widen must
+   are tests/golden/oracles/validation/data_*.csv (oracles/make.sh): widen must
    turn the first into the second.
 2. odd/NAME.csv, NAME.args, and NAME.wide.csv or NAME.error: small inputs that pin
    pandas' rules (number keys, missing cells, float values, text, NaN keys, duplicates),

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Regenerate the goldens in tests/golden/from-monitor/ from the monitor folder tests/data/monitor
+# Regenerate the goldens in tests/golden/oracles/ from the monitor folder tests/data/monitor
 # with the pandas oracles: the four later analyses (ORACLE_DIR/later/NAME.py) and the seed
 # notebook (ORACLE_DIR/notebook.py). Needs python3 with pandas 2.2.3; CI never runs this.
 #
-#   tests/golden/from-monitor/make.sh                         # ORACLE_DIR defaults to ../shared/oracle
-#   ORACLE_DIR=/work/shared/oracle tests/golden/from-monitor/make.sh
+#   tests/golden/oracles/make.sh                         # ORACLE_DIR defaults to ../shared/oracle
+#   ORACLE_DIR=/work/shared/oracle tests/golden/oracles/make.sh
 #
 # The default ORACLE_DIR is taken from the repo root (a sibling shared/ folder); a given one
 # from the current directory. See README.md here for what each file is.
@@ -19,7 +19,7 @@ cd "$root"
 python3 -c 'import pandas, sys; sys.exit(0 if pandas.__version__ == "2.2.3" else "need pandas 2.2.3, have " + pandas.__version__)'
 
 DATA=tests/data/monitor
-GOLDEN=tests/golden/from-monitor
+GOLDEN=tests/golden/oracles
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
