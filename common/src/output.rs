@@ -303,6 +303,14 @@ impl Output {
         &self.name
     }
 
+    /// Whether someone may be reading the output as it is written (stdout, a FIFO, a
+    /// device), so that rows are worth passing on before waiting for input. A `-o` file is
+    /// seen only when it is complete: flushing it early would only cost (a compressed
+    /// stream's flush ends a block).
+    pub fn is_live(&self) -> bool {
+        self.pending.is_none()
+    }
+
     /// Flushes everything and, for `-o`, moves the finished file into place.
     pub fn commit(self) -> Result<()> {
         let name = self.name;

@@ -242,6 +242,7 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F, progress: Progress) -> Result<Ve
         &io.files[..]
     };
     let mut pump = Pump::new(filter, out.name(), progress, io);
+    pump.live = out.is_live();
     let open = |path: &PathBuf| {
         input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))
     };
@@ -293,6 +294,8 @@ struct Pump<F> {
     /// `--keep-incomplete`: short rows are padded with missing fields, not refused; the
     /// incomplete rows passed on.
     keep_incomplete: Option<Dropped>,
+    /// The output may be read as it is written: pass rows on before waiting for input.
+    live: bool,
 }
 
 /// The incomplete rows `--dropna` dropped (or `--keep-incomplete` passed on): how many,
@@ -332,6 +335,7 @@ impl<F: Filter> Pump<F> {
                 .map(|cols| cols.split(',').map(str::to_owned).collect()),
             dropna_idx: None,
             keep_incomplete: io.keep_incomplete.then(Dropped::default),
+            live: true,
         }
     }
 
@@ -421,7 +425,11 @@ impl<F: Filter> Pump<F> {
         loop {
             // Before a read that may wait (a live source), pass on what is written.
             let mut flush_failed = None;
+            let live = self.live;
             let got = reader.read_then(&mut self.row, &mut || {
+                if !live {
+                    return Ok(());
+                }
                 out.flush().inspect_err(|e| flush_failed = Some(e.kind()))
             });
             match got {
