@@ -1,4 +1,4 @@
-//! `bucket`: floors timestamps and sums by keys (see bucket/src/cli.rs).
+//! `bucket`: floors timestamps and aggregates by keys (see bucket/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
     common::cli::main::<bucket::cli::Args>()
