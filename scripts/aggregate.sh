@@ -170,18 +170,8 @@ emp_chain() {
 }
 
 say "estimating ${#shards[@]} tracepoint file(s) and differencing the systemd counters"
-start est_chain
-est=$!
-start emp_chain
-emp=$!
-failed=()
-wait "$est" || failed+=("the estimate chain on $inputs_named")
-say "the estimate chain is done"
-wait "$emp" || failed+=("the systemd chain on ${monitor:-$system_file}")
-if ((${#failed[@]})); then
-    for what in "${failed[@]}"; do echo "$me: $what failed; no tables written" >&2; done
-    exit 1
-fi
+run_all tables "the estimate chain on $inputs_named" est_chain \
+    "the systemd chain on ${monitor:-$system_file}" emp_chain
 mv -f -- "$work"/data_*.csv.bz2 "$outdir/"
 written=()
 for table in data_est_hourly data_est_daily data_emp_hourly data_emp_daily; do

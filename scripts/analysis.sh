@@ -118,10 +118,7 @@ validation)
                 -o "$work/data_emp_$step.csv.bz2" "$work/emp_$step.csv"
         done
     }
-    start est
-    jobs_run=($!)
-    start emp
-    jobs_run+=($!)
+    jobs_run=("the estimate tables" est "the systemd tables" emp)
     written=(data_est_hourly data_est_daily data_emp_hourly data_emp_daily)
     ;;
 connection_type)
@@ -131,8 +128,7 @@ connection_type)
         bucket -q --every 1d --by peer_conn_type,msg_type -o "$work/data_daily.csv.bz2" \
             "$work/data_hourly.csv.bz2"
     }
-    start chain
-    jobs_run=($!)
+    jobs_run=("the tables" chain)
     written=(data_hourly data_daily)
     ;;
 overhead)
@@ -142,8 +138,7 @@ overhead)
         bucket -q --every 1d --by msg_type --sum payload_size,message_size,tcpip_size \
             -o "$work/data_est_daily.csv.bz2" "$work/data_est_hourly.csv.bz2"
     }
-    start chain
-    jobs_run=($!)
+    jobs_run=("the tables" chain)
     written=(data_est_hourly data_est_daily)
     ;;
 peer_analysis)
@@ -161,25 +156,20 @@ peer_analysis)
             --agg duration:timestamp=connection_time --agg first:peer_conn_type \
             --row-numbers -o "$work/id-addr-mapping.csv.bz2" -- "${tracepoints[@]}"
     }
-    start chain
-    jobs_run=($!)
-    start mapping
-    jobs_run+=($!)
+    jobs_run=("the tables" chain "the id-addr mapping" mapping)
     written=(data_hourly data_daily id-addr-mapping)
     ;;
 esac
 
 say "running $name on ${#tracepoints[@]} days of $monitor"
-failed=0
-for job in "${jobs_run[@]}"; do
-    wait "$job" || failed=1
+pairs=()
+for ((i = 0; i < ${#jobs_run[@]}; i += 2)); do
+    pairs+=("$name: ${jobs_run[i]} from $monitor" "${jobs_run[i + 1]}")
 done
-((failed == 0)) || die "$name on $monitor failed; no files written"
+run_all files "${pairs[@]}"
 files=()
 for file in "${written[@]}"; do
-    files+=("${outdir%/}/$file.csv.bz2")
-done
-for file in "${written[@]}"; do
     mv -f -- "$work/$file.csv.bz2" "$outdir/"
+    files+=("${outdir%/}/$file.csv.bz2")
 done
 wrote "${files[@]}"

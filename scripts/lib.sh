@@ -97,6 +97,26 @@ start() { # COMMAND...
     set +m
 }
 
+# Runs each FUNCTION as a job (start) and waits for them all; when any failed, says which
+# ("$me: WHAT failed; no NOUN written") and exits 1, leaving the temp folder to the EXIT trap.
+run_all() { # NOUN WHAT FUNCTION [WHAT FUNCTION]...
+    local noun=$1 pids=() whats=() i failed=0
+    shift
+    while (($# >= 2)); do
+        whats+=("$1")
+        start "$2"
+        pids+=($!)
+        shift 2
+    done
+    for i in "${!pids[@]}"; do
+        if ! wait "${pids[i]}"; then
+            echo "$me: ${whats[i]} failed; no $noun written" >&2
+            failed=1
+        fi
+    done
+    ((failed == 0)) || exit 1
+}
+
 # On SIGTERM, SIGINT or SIGHUP: stop every job, wait for them (the filters remove their
 # own temp files), run the EXIT trap (the temp folder), and die of the same signal.
 stop_all() { # SIGNAL

@@ -57,16 +57,7 @@ systemd() {
     increase -q --dropna --cols IPIngressBytes,IPEgressBytes -- "${systemd_days[@]}" |
         keep -q --cols timestamp,IPIngressBytes,IPEgressBytes -o "$work/systemd_preprocessed.csv.bz2"
 }
-start tracepoints
-tp=$!
-start systemd
-sd=$!
-failed=()
-wait "$tp" || failed+=("the tracepoints of $dir")
-wait "$sd" || failed+=("the systemd counters of $dir")
-if ((${#failed[@]})); then
-    for what in "${failed[@]}"; do echo "$me: preprocessing $what failed; no files written" >&2; done
-    exit 1
-fi
+run_all files "preprocessing the tracepoints of $dir" tracepoints \
+    "preprocessing the systemd counters of $dir" systemd
 mv -f -- "$work"/*_preprocessed.csv.bz2 "$outdir/"
 wrote "${outdir%/}/tracepoints_preprocessed.csv.bz2" "${outdir%/}/systemd_preprocessed.csv.bz2"

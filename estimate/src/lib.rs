@@ -161,6 +161,19 @@ impl Estimator {
 
     /// The estimate for a message of `size` bytes, `None` if it overflows 64 bits.
     pub fn net_size(&self, size: u64, ipv6: bool) -> Option<NetSize> {
+        let (m, segments, header) = self.segmented(size, ipv6)?;
+        let bytes = m.checked_add(segments.checked_mul(header)?)?;
+        Some(match self.params.ack_ratio {
+            None => NetSize::Bytes(bytes),
+            // Evaluated in the order Python would: int + (segments / ratio) * headers.
+            #[allow(clippy::cast_precision_loss)]
+            Some(r) => NetSize::WithAcks(bytes as f64 + (segments as f64 / r) * header as f64),
+        })
+    }
+
+    /// The bytes that are cut into segments, how many segments, and the header bytes of
+    /// each; `None` if the bytes overflow 64 bits.
+    fn segmented(&self, size: u64, ipv6: bool) -> Option<(u64, u64, u64)> {
         let Headers { mss, header } = if ipv6 { self.v6 } else { self.v4 };
         let m = if self.params.tcpip_from_payload {
             size
@@ -169,14 +182,7 @@ impl Estimator {
         };
         // Integer ceil: the notebook's float `math.ceil(m / mss)` agrees for any real size,
         // and this stays exact beyond 2^53.
-        let segments = m.div_ceil(mss);
-        let bytes = m.checked_add(segments.checked_mul(header)?)?;
-        Some(match self.params.ack_ratio {
-            None => NetSize::Bytes(bytes),
-            // Evaluated in the order Python would: int + (segments / ratio) * headers.
-            #[allow(clippy::cast_precision_loss)]
-            Some(r) => NetSize::WithAcks(bytes as f64 + (segments as f64 / r) * header as f64),
-        })
+        Some((m, m.div_ceil(mss), header))
     }
 
     /// Whether an input of the estimate is missing: the size, or a boolean IPv6 flag (an
@@ -190,13 +196,7 @@ impl Estimator {
 
     /// The TCP segments a message of `size` bytes travels in, `None` if it overflows.
     pub fn segments(&self, size: u64, ipv6: bool) -> Option<u64> {
-        let Headers { mss, .. } = if ipv6 { self.v6 } else { self.v4 };
-        let m = if self.params.tcpip_from_payload {
-            size
-        } else {
-            size.checked_add(self.params.overhead)?
-        };
-        Some(m.div_ceil(mss))
+        self.segmented(size, ipv6).map(|(_, segments, _)| segments)
     }
 
     fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
