@@ -179,6 +179,7 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
     // (The filters do not use pbzip2: with its PATH, libbz2 decodes too.)
     let mut decoders = installed_decoders(&dir);
     decoders.sort_by_key(|(name, _)| *name != "bzip2");
+    let all = decoders.clone();
     assert!(
         decoders.len() == 3 || std::env::var_os("CI").is_none(),
         "CI installs all three"
@@ -201,6 +202,32 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
                 continue;
             }
             assert_eq!(got, want[i], "{decoder} on {name}: {run:?}");
+        }
+    }
+    // Each file again amid others, where lbzip2 decodes a run of bzip2 files at once: the
+    // same rows and messages as libbz2 file by file, the damaged file named.
+    dir.write("plain.csv", data.as_bytes());
+    for (i, (name, _)) in files.iter().enumerate() {
+        let args = format!("good.csv.bz2 {name}.csv.bz2 good.csv.bz2 plain.csv good.csv.bz2");
+        let mut outcomes = Vec::new();
+        for (decoder, path) in &all {
+            let run = estimate_with_path(&dir, path, &format!("{args} | md5sum"));
+            let stdout = if run.stderr.is_empty() {
+                run.stdout()
+            } else {
+                String::new()
+            };
+            if i > 0 {
+                assert!(run.stderr.contains(&format!("{name}.csv.bz2: ")), "{run:?}");
+            }
+            outcomes.push((decoder, (stdout, run.stderr.clone())));
+        }
+        for (decoder, got) in &outcomes[1..] {
+            assert_eq!(
+                *got, outcomes[0].1,
+                "{decoder} vs {} on {args}",
+                outcomes[0].0
+            );
         }
     }
     assert!(want[0].1.is_empty(), "{:?}", want[0]);
@@ -295,6 +322,56 @@ fn no_helper_outlives_its_filter() {
         stop(&mut child, signal);
         assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");
     }
+}
+
+/// A run of bzip2 files goes through one lbzip2: each file would cost lbzip2 a start and a
+/// drain (its last blocks decode on one core). A file that is not bzip2 ends the run; the
+/// files after it start another.
+#[test]
+fn one_lbzip2_decodes_a_run_of_bzip2_files() {
+    let dir = Dir::new();
+    let Some(path) = noting_lbzip2(&dir) else {
+        eprintln!("skipped: lbzip2 is not installed");
+        return;
+    };
+    // Appending pids: one line per start.
+    let shim = std::fs::read_to_string(path.join("lbzip2")).unwrap();
+    std::fs::write(path.join("lbzip2"), shim.replace("echo $$ >", "echo $$ >>")).unwrap();
+    let data = many_tracepoints(20_000);
+    let (header, rows) = data.split_at(34);
+    let lines: Vec<&str> = rows.split_inclusive('\n').collect();
+    for (i, part) in lines.chunks(lines.len() / 3 + 1).enumerate() {
+        dir.write(
+            &format!("{i}.csv.bz2"),
+            bz2((header.to_owned() + &part.concat()).as_bytes()),
+        );
+    }
+    dir.write("3.csv", data.as_bytes());
+    let whole = estimate_with_path(&dir, &path, "3.csv").stdout;
+    for (args, starts) in [
+        ("0.csv.bz2 1.csv.bz2 2.csv.bz2", 1),
+        ("0.csv.bz2 3.csv 1.csv.bz2 2.csv.bz2", 2),
+        ("0.csv.bz2 - 2.csv.bz2 < 1.csv.bz2", 2),
+    ] {
+        let _ = std::fs::remove_file(dir.path("lbzip2.pid"));
+        let run = estimate_with_path(&dir, &path, &format!("-q {args}"));
+        assert_eq!(run.status, Some(0), "{run:?}");
+        let pids = std::fs::read_to_string(dir.path("lbzip2.pid")).unwrap();
+        assert_eq!(pids.lines().count(), starts, "{args}");
+        if starts == 1 {
+            // The rows of the three files are those of the one file.
+            assert_eq!(run.stdout, whole, "{args}");
+        }
+    }
+    // A file that ends mid-row (a crash) ends there, not joined to the next file's header.
+    let cut = format!("{data}2024-12-28 00:00:00+00:00,False,in");
+    dir.write("cut.csv.bz2", bz2(cut.as_bytes()));
+    let run = estimate_with_path(&dir, &path, "cut.csv.bz2 0.csv.bz2 > /dev/null");
+    assert!(
+        run.stderr
+            .contains("cut.csv.bz2: line 20002: found a row of 3 fields"),
+        "{run:?}"
+    );
 }
 
 /// Sends `signal` to a filter that runs a helper, and checks that it stopped on it.

@@ -2,12 +2,11 @@
 //! magic bytes.
 
 use std::fs::File;
-use std::io::{self, BufRead, Cursor, Read, Seek};
+use std::io::{self, BufRead, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdout, Command, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::helper::Helper;
+use crate::external::Run;
 use crate::progress::Counted;
 use crate::Reader;
 
@@ -76,9 +75,68 @@ pub fn is_stdin(path: &Path) -> bool {
 
 /// Opens `path` (`-` is stdin) for CSV reading, decompressing when its first bytes say so.
 ///
-/// A bzip2 file is handed to lbzip2 when installed: several times libbz2's speed
-/// (see [`External`]). Everything else is decoded in-process, on a thread of its own.
+/// A bzip2 file is handed to lbzip2 when installed (see [`crate::external`]). Everything
+/// else is decoded in-process, on a thread of its own.
 pub fn open(path: &Path) -> io::Result<Input> {
+    Inputs::new(std::slice::from_ref(&path.to_path_buf()))
+        .next()
+        .map_or_else(|| Err(io::Error::other("no input")), |(_, input)| input)
+}
+
+/// The inputs of a run, opened one after the other as they are read. A run of bzip2 files
+/// goes through one lbzip2 ([`crate::external`]): each is opened only once the one before
+/// it was read to its end.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    paths: &'a [PathBuf],
+    at: usize,
+    run: Option<Run>,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(paths: &'a [PathBuf]) -> Inputs<'a> {
+        Inputs {
+            paths,
+            at: 0,
+            run: None,
+        }
+    }
+}
+
+impl<'a> Iterator for Inputs<'a> {
+    type Item = (&'a Path, io::Result<Input>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let path = self.paths.get(self.at)?;
+        self.at += 1;
+        let name = || Some(path.display().to_string());
+        if let Some(segment) = self.run.as_ref().and_then(|run| run.next(path)) {
+            let input = Input {
+                name: name(),
+                reader: Reader::new(Box::new(segment)),
+                compressed: true,
+            };
+            return Some((path, Ok(input)));
+        }
+        self.run = None;
+        let input = match Run::start(path, &self.paths[self.at..]) {
+            Ok(Some((run, segment))) => {
+                self.run = Some(run);
+                Ok(Input {
+                    name: name(),
+                    reader: Reader::new(Box::new(segment)),
+                    compressed: true,
+                })
+            }
+            Ok(None) => open_in_process(path),
+            Err(e) => Err(e),
+        };
+        Some((path, input))
+    }
+}
+
+/// Opens `path` with the decoder its first bytes call for, in this process.
+fn open_in_process(path: &Path) -> io::Result<Input> {
     if is_stdin(path) {
         let (source, compressed) = decompressed(Box::new(io::stdin()))?;
         return Ok(Input {
@@ -90,24 +148,6 @@ pub fn open(path: &Path) -> io::Result<Input> {
     let name = path.display().to_string();
     let mut file = File::open(path)?;
     let head = read_head(&mut file)?;
-    let regular = file.metadata().is_ok_and(|m| m.is_file());
-    if Format::sniff(&head) == Format::Bzip2 && regular {
-        if let Some(external) = External::start(path, &mut file)? {
-            return Ok(Input {
-                name: Some(name),
-                reader: Reader::new(Box::new(external)),
-                compressed: true,
-            });
-        }
-        // No faster decoder, or a file it would misread: libbz2 from the first byte.
-        file.rewind()?;
-        let (source, compressed) = decompressed(Box::new(Counted(file)))?;
-        return Ok(Input {
-            name: Some(name),
-            reader: Reader::new(source),
-            compressed,
-        });
-    }
     // The head was read before counting: count it now, then every byte after it.
     crate::progress::count_read(head.len() as u64);
     let raw = Box::new(Cursor::new(head).chain(Counted(file)));
@@ -153,7 +193,7 @@ pub fn decompressed(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read>,
 }
 
 /// The bzip2 decoder, its errors said in terms of what happened to the file.
-struct Bzip2<R>(bzip2::read::MultiBzDecoder<R>);
+pub(crate) struct Bzip2<R>(pub(crate) bzip2::read::MultiBzDecoder<R>);
 
 impl<R: Read> Read for Bzip2<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -410,7 +450,7 @@ impl Read for Members {
 const CHUNK: usize = 1 << 16;
 
 /// A reader running on a thread of its own, handing over full chunks through a channel.
-struct Background {
+pub(crate) struct Background {
     chunks: Receiver<io::Result<Vec<u8>>>,
     /// Spent chunks go back to the thread, so that no chunk is allocated per read.
     spent: SyncSender<Vec<u8>>,
@@ -420,7 +460,7 @@ struct Background {
 }
 
 impl Background {
-    fn spawn<R: Read + Send + 'static>(mut source: R) -> io::Result<Background> {
+    pub(crate) fn spawn<R: Read + Send + 'static>(mut source: R) -> io::Result<Background> {
         let (send, chunks) = sync_channel(2);
         let (spent, recycled) = sync_channel::<Vec<u8>>(4);
         std::thread::Builder::new()
@@ -505,247 +545,6 @@ impl Read for Background {
     }
 }
 
-/// True when `head` is the start of a bzip2 stream.
-pub fn is_bzip2(head: &[u8]) -> bool {
-    Format::sniff(head) == Format::Bzip2
-}
-
-/// The external bzip2 decoder, with its arguments. lbzip2 decodes any bzip2 file on every core,
-/// with a decoder about 2.5x libbz2's speed per core, and passes on only blocks whose checksum
-/// matched. pbzip2 is not used: it is libbz2's speed on single-stream files, and it passed
-/// on garbled rows from before the block that libbz2 finds corrupt (tests/codecs.rs).
-const DECODER: (&str, &[&str]) = ("lbzip2", &["-dc"]);
-
-/// A bzip2 file decoded by an external program (lbzip2) in a child process.
-///
-/// The file is first checked to be whole streams back to back ([`whole_streams`]): lbzip2
-/// accepts garbage after a stream without a word. If the child then fails for any reason,
-/// libbz2 takes over where it stopped (it decodes the file again, dropping the bytes already
-/// delivered), so that damage is reported with libbz2's words at libbz2's place: the messages
-/// and their "after the row on line N" are those of a decoding by libbz2 alone.
-struct External {
-    path: PathBuf,
-    helper: Option<Helper>,
-    out: Option<ChildStdout>,
-    /// Decoded bytes handed on so far.
-    delivered: u64,
-    fallback: Option<Background>,
-    /// The file lbzip2 reads, sharing its offset: how far it got, for the progress line.
-    probe: File,
-    counted: u64,
-}
-
-impl External {
-    /// Starts lbzip2 on the file at `path` (open as `file`, which is read to check it). None
-    /// when lbzip2 is not installed (or cannot start) or the file is not whole streams.
-    fn start(path: &Path, file: &mut File) -> io::Result<Option<External>> {
-        file.rewind()?;
-        if !whole_streams(file)? {
-            return Ok(None);
-        }
-        let (program, args) = DECODER;
-        // lbzip2 reads a clone of this handle: one file description, one offset to watch.
-        let probe = File::open(path)?;
-        let mut command = Command::new(program);
-        command
-            .args(args)
-            .stdin(Stdio::from(probe.try_clone()?))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        // Not installed, or not startable (no memory, no processes left): libbz2 can.
-        let Ok(mut helper) = Helper::spawn(&mut command) else {
-            return Ok(None);
-        };
-        let out = helper.take_stdout();
-        Ok(Some(External {
-            path: path.to_path_buf(),
-            helper: Some(helper),
-            out,
-            delivered: 0,
-            fallback: None,
-            probe,
-            counted: 0,
-        }))
-    }
-
-    /// Ends the child and lets libbz2 go on from the bytes already delivered.
-    fn fall_back(&mut self) -> io::Result<()> {
-        self.out = None;
-        self.helper = None; // killed and reaped
-        let file = io::BufReader::new(File::open(&self.path)?);
-        let decoder = Bzip2(bzip2::read::MultiBzDecoder::new(file));
-        self.fallback = Some(Background::spawn(Skip {
-            left: self.delivered,
-            inner: decoder,
-        })?);
-        Ok(())
-    }
-}
-
-impl Read for External {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if let Some(fallback) = &mut self.fallback {
-                return fallback.read(buf);
-            }
-            let Some(out) = &mut self.out else {
-                return Ok(0);
-            };
-            match out.read(buf) {
-                Ok(0) if !buf.is_empty() => {
-                    self.out = None;
-                    let ok = match self.helper.take() {
-                        Some(helper) => helper.wait().is_ok_and(|s| s.success()),
-                        None => true,
-                    };
-                    if ok {
-                        return Ok(0);
-                    }
-                    self.fall_back()?;
-                }
-                Ok(n) => {
-                    self.delivered += n as u64;
-                    if let Ok(at) = self.probe.stream_position() {
-                        crate::progress::count_read(at.saturating_sub(self.counted));
-                        self.counted = self.counted.max(at);
-                    }
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => self.fall_back()?,
-            }
-        }
-    }
-}
-
-/// Drops the first `left` bytes of `inner`: what the external decoder already delivered.
-struct Skip<R> {
-    left: u64,
-    inner: R,
-}
-
-impl<R: Read> Read for Skip<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.left > 0 {
-            let want = buf
-                .len()
-                .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-            match self.inner.read(&mut buf[..want]) {
-                Ok(0) => return Ok(0),
-                Ok(n) => self.left -= n as u64,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.inner.read(buf)
-    }
-}
-
-/// bzip2's end-of-stream magic (the digits of sqrt(pi)), 48 bits, at any bit offset.
-const EOS: u64 = 0x1772_4538_5090;
-const BLOCK: u64 = 0x3141_5926_5359;
-
-/// Whether a bzip2 file is whole streams back to back and nothing else: each end-of-stream
-/// marker (found at any bit offset) is followed, after its checksum and padding, by the end
-/// of the file or the start of another stream, and the file ends just after one. lbzip2
-/// stops without a word at data after a stream that does not start a new one, and so would
-/// drop the rest of the file; such a file goes to libbz2, which says what is wrong. A false
-/// alarm (the marker's 48 bits by chance inside compressed data, about once in 10^7 files of
-/// 35 MB) costs only time.
-fn whole_streams(file: &mut File) -> io::Result<bool> {
-    const READ: usize = 1 << 20;
-    // Enough of the previous read to see a marker that straddles two reads.
-    const KEEP: usize = 16;
-    let mut buf = vec![0u8; KEEP + READ];
-    let mut kept = 0usize;
-    let mut base = 0u64; // file offset of buf[0]
-    let mut ends: Vec<u64> = Vec::new();
-    let finders: Vec<(u32, memchr::memmem::Finder<'static>)> = (0..8)
-        .map(|shift| {
-            // The five bytes that the marker fills whole when it starts `shift` bits into a byte.
-            let whole = if shift == 0 { EOS >> 8 } else { EOS >> shift } & 0xff_ffff_ffff;
-            let needle = whole.to_be_bytes()[3..].to_vec();
-            (shift, memchr::memmem::Finder::new(&needle).into_owned())
-        })
-        .collect();
-    loop {
-        let mut filled = kept;
-        while filled < buf.len() {
-            match file.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let at_end = filled < buf.len();
-        let data = &buf[..filled];
-        for (shift, finder) in &finders {
-            let lead = usize::from(*shift != 0);
-            for found in finder.find_iter(data) {
-                let Some(start) = found.checked_sub(lead) else {
-                    continue;
-                };
-                // Seen whole in the previous read already.
-                if base > 0 && start + 8 <= KEEP {
-                    continue;
-                }
-                let mut word = [0u8; 8];
-                let have = data.len().min(start + 8) - start;
-                word[..have].copy_from_slice(&data[start..start + have]);
-                let bits = u64::from_be_bytes(word);
-                if (bits >> (16 - shift)) & 0xffff_ffff_ffff == EOS {
-                    // The marker, a 32-bit checksum, then padding to a whole byte.
-                    let end_bit = (base + start as u64) * 8 + u64::from(*shift) + 80;
-                    ends.push(end_bit.div_ceil(8));
-                }
-            }
-        }
-        if at_end {
-            let len = base + filled as u64;
-            if !ends.contains(&len) {
-                return Ok(false);
-            }
-            break;
-        }
-        let keep_from = filled - KEEP;
-        buf.copy_within(keep_from..filled, 0);
-        base += keep_from as u64;
-        kept = KEEP;
-    }
-    // After each marker: the end of the file or a new stream (its header, then a block or an
-    // empty stream's end).
-    let len = file.metadata()?.len();
-    for &end in &ends {
-        if end == len {
-            continue;
-        }
-        let mut next = [0u8; 10];
-        let got = read_at(file, &mut next, end)?;
-        let magic =
-            u64::from_be_bytes([0, 0, next[4], next[5], next[6], next[7], next[8], next[9]]);
-        if got < 10 || !is_bzip2(&next) || (magic != BLOCK && magic != EOS) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// Reads up to `buf.len()` bytes at `offset`; how many it got.
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    use std::os::unix::fs::FileExt;
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read_at(&mut buf[got..], offset + got as u64) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,10 +609,6 @@ mod tests {
 
     #[test]
     fn detects_formats_by_magic() {
-        assert!(is_bzip2(b"BZh91AY"));
-        assert!(!is_bzip2(b"BZh0"));
-        assert!(!is_bzip2(b"BZ"));
-        assert!(!is_bzip2(b"timestamp,size"));
         for (format, compress) in formats() {
             assert_eq!(Format::sniff(&compress(b"a,b\n")), format);
         }
@@ -888,38 +683,6 @@ mod tests {
                 err.starts_with(&format!("{name}: corrupt data")),
                 "{format:?}: {err}"
             );
-        }
-    }
-
-    fn temp_file(bytes: &[u8]) -> File {
-        let mut file = tempfile::tempfile().unwrap();
-        file.write_all(bytes).unwrap();
-        std::io::Seek::rewind(&mut file).unwrap();
-        file
-    }
-
-    #[test]
-    fn whole_streams_are_told_from_garbage_between_and_after() {
-        let rows: Vec<u8> = (0..300_000u32)
-            .flat_map(|i| format!("{i},{}\n", i % 7).into_bytes())
-            .collect();
-        let one = bz2(&rows);
-        let empty = bz2(b"");
-        let two = [one.clone(), one.clone()].concat();
-        for whole in [&one, &empty, &two, &[empty.clone(), one.clone()].concat()] {
-            assert!(whole_streams(&mut temp_file(whole)).unwrap());
-        }
-        let cases = [
-            [one.as_slice(), b"junk"].concat(),
-            [one.as_slice(), b"\0\0\0\0"].concat(),
-            [one.as_slice(), b"junk", &one].concat(),
-            [one.as_slice(), b"\0", &one].concat(),
-            [one.as_slice(), b"BZh9", &one].concat(),
-            one[..one.len() - 1].to_vec(),
-            one[..one.len() / 2].to_vec(),
-        ];
-        for bad in cases {
-            assert!(!whole_streams(&mut temp_file(&bad)).unwrap());
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod cli;
 pub mod columns;
 pub mod dtype;
 pub mod error;
+mod external;
 mod helper;
 pub mod input;
 pub mod num;
