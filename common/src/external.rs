@@ -149,6 +149,13 @@ impl Batch {
                 State::Marker | State::End => return Ok(0),
                 State::Failed => return Err(io::Error::other("lbzip2 failed")),
             }
+            if self.marker.is_none() && self.start == self.end {
+                // One file: nothing to cut, so lbzip2's output goes straight to the reader.
+                if let Some(n) = self.read_direct(dst) {
+                    return Ok(n);
+                }
+                continue;
+            }
             if self.start < self.clear {
                 let n = dst.len().min(self.clear - self.start);
                 dst[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
@@ -163,6 +170,30 @@ impl Batch {
                 return Ok(0);
             }
             self.fill()?;
+        }
+    }
+
+    /// Reads lbzip2's output into `dst`: the byte count, or None at its end or failure
+    /// (the state then says which).
+    fn read_direct(&mut self, dst: &mut [u8]) -> Option<usize> {
+        let Some(out) = &mut self.out else {
+            // The end: `fill` says how it went.
+            let _ = self.fill();
+            return None;
+        };
+        loop {
+            match out.read(dst) {
+                Ok(0) if !dst.is_empty() => {
+                    self.out = None;
+                    return None;
+                }
+                Ok(n) => return Some(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    self.fail();
+                    return None;
+                }
+            }
         }
     }
 
@@ -535,9 +566,9 @@ mod tests {
     }
 
     /// The files cut out of `stream` read `step` bytes at a time, as a `Run` hands them out.
-    fn files(stream: &[u8], marker: &[u8], step: usize) -> Vec<Vec<u8>> {
+    fn files(stream: &[u8], marker: Option<&[u8]>, step: usize) -> Vec<Vec<u8>> {
         let out = Box::new(Trickle(stream.to_vec(), step)) as Box<dyn Read>;
-        let batch = Batch::over(None, Some(out), Some(marker.to_vec()), Arc::default());
+        let batch = Batch::over(None, Some(out), marker.map(<[u8]>::to_vec), Arc::default());
         let run = Run(Rc::new(RefCell::new(batch)));
         let mut segment = Some(run.segment(Path::new("0")));
         let mut got = Vec::new();
@@ -556,10 +587,12 @@ mod tests {
         let stream = b"a,b\n1,2\n<MARK>a,b\n3<MARK><MARK>a,b\n<MAR<MARK>x<MARK";
         let want: Vec<&[u8]> = vec![b"a,b\n1,2\n", b"a,b\n3", b"", b"a,b\n<MAR", b"x<MARK"];
         for step in 1..=stream.len() {
-            assert_eq!(files(stream, marker, step), want, "{step}");
+            assert_eq!(files(stream, Some(marker), step), want, "{step}");
+            // Without a marker (one file), everything is the one file's.
+            assert_eq!(files(stream, None, step), [stream], "{step}");
         }
-        assert_eq!(files(b"", marker, 1), [b""]);
-        assert_eq!(files(b"<MARK>", marker, 3), [b"", b""]);
+        assert_eq!(files(b"", Some(marker), 1), [b""]);
+        assert_eq!(files(b"<MARK>", Some(marker), 3), [b"", b""]);
     }
 
     #[test]
