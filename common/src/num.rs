@@ -285,14 +285,30 @@ pub const NA_VALUES: [&[u8]; 19] = [
 /// uses, for keys, values and `--dropna` alike. Exact spellings only: ` NA` is text.
 #[inline]
 pub fn is_missing(bytes: &[u8]) -> bool {
-    // Every spelling is 0-8 bytes long and starts with one of these.
-    match bytes.first() {
-        None => true,
-        Some(b'#' | b'-' | b'1' | b'<' | b'N' | b'n') if bytes.len() <= 8 => {
-            NA_VALUES.contains(&bytes)
-        }
-        Some(_) => false,
-    }
+    // NA_VALUES spelled out: each literal is compared inline (a number such as `178` is told
+    // apart by its length and first bytes), where a search of the list called memcmp for
+    // every spelling of its length: 10% of bucket's time.
+    matches!(
+        bytes,
+        b"" | b"#N/A"
+            | b"#N/A N/A"
+            | b"#NA"
+            | b"-1.#IND"
+            | b"-1.#QNAN"
+            | b"-NaN"
+            | b"-nan"
+            | b"1.#IND"
+            | b"1.#QNAN"
+            | b"<NA>"
+            | b"N/A"
+            | b"NA"
+            | b"NULL"
+            | b"NaN"
+            | b"None"
+            | b"n/a"
+            | b"nan"
+            | b"null"
+    )
 }
 
 /// Appends `x` as Python's `repr` (and so pandas' `to_csv`) prints a float:
@@ -561,6 +577,16 @@ mod tests {
             "N/a",
         ] {
             assert!(!is_missing(v.as_bytes()), "{v:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The spelled-out match is the list.
+        #[test]
+        fn missing_is_exactly_the_list(field in proptest::collection::vec(
+            proptest::sample::select(b"#NA/ -1.IQnaUuLloe<>7".to_vec()), 0..9,
+        )) {
+            proptest::prop_assert_eq!(is_missing(&field), NA_VALUES.contains(&field.as_slice()));
         }
     }
 }
