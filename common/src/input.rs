@@ -159,19 +159,26 @@ fn open_in_process(path: &Path) -> io::Result<Input> {
     })
 }
 
-/// The first bytes of `raw`, enough for any magic. A pipe may deliver them in pieces.
+/// The first bytes of `raw`, enough for any magic.
 fn read_head(raw: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = [0u8; 6];
+    let got = read_full(raw, &mut head)?;
+    Ok(head[..got].to_vec())
+}
+
+/// Reads until `buf` is full or the input ends (a pipe may deliver it in pieces); how many
+/// bytes it got.
+pub(crate) fn read_full(src: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
-    while got < head.len() {
-        match raw.read(&mut head[got..]) {
+    while got < buf.len() {
+        match src.read(&mut buf[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(head[..got].to_vec())
+    Ok(got)
 }
 
 /// Wraps `raw` in the decoder its first bytes call for, if any; true when one was needed.
