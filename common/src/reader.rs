@@ -299,30 +299,29 @@ enum Scan {
     Incomplete { start: usize },
 }
 
-/// Splits one unquoted line into field bounds in a single pass. Eight bytes at a time are
-/// tested for the delimiter, `\n`, `\r` and `"` at once (SWAR), and every hit of a word is
-/// handled before the next load: for monitor lines of ~45 bytes this is 2-3x cheaper than a
-/// memchr per comma.
+/// Splits one unquoted line into field bounds in a single pass. Sixteen bytes at a time are
+/// tested for the delimiter, `\n`, `\r` and `"` at once ([`specials`]), and every hit of a
+/// chunk is handled before the next load: for monitor lines of ~45 bytes this is several
+/// times cheaper than a memchr per comma.
 #[inline(always)]
 fn scan(avail: &[u8], bounds: &mut Vec<(usize, usize)>, delimiter: u8) -> Scan {
     bounds.clear();
     let mut start = 0;
     let mut base = 0;
     loop {
-        let (mut hits, width) = match avail.get(base..).and_then(<[u8]>::first_chunk::<8>) {
-            Some(chunk) => (specials(u64::from_le_bytes(*chunk), delimiter), 8),
+        let (mut hits, width) = match avail.get(base..).and_then(<[u8]>::first_chunk::<CHUNK>) {
+            Some(chunk) => (specials(chunk, delimiter), CHUNK),
             None => {
                 let rest = avail.get(base..).unwrap_or_default();
-                let mut padded = [0; 8];
+                let mut padded = [0; CHUNK];
                 padded[..rest.len()].copy_from_slice(rest);
                 // The padding may hold the delimiter: only the bytes of `rest` count.
-                let real = (1u64 << (8 * rest.len())) - 1;
-                let hits = specials(u64::from_le_bytes(padded), delimiter) & real;
-                (hits, rest.len())
+                let real = (1u32 << rest.len()) - 1;
+                (specials(&padded, delimiter) & real, rest.len())
             }
         };
         while hits != 0 {
-            let at = base + (hits.trailing_zeros() / 8) as usize;
+            let at = base + hits.trailing_zeros() as usize;
             hits &= hits - 1;
             match avail[at] {
                 b if b == delimiter => {
@@ -346,17 +345,59 @@ fn scan(avail: &[u8], bounds: &mut Vec<(usize, usize)>, delimiter: u8) -> Scan {
                 _ => return Scan::Special,
             }
         }
-        if width < 8 {
+        if width < CHUNK {
             return Scan::Incomplete { start };
         }
-        base += 8;
+        base += CHUNK;
     }
+}
+
+/// Bytes tested at once by [`scan`].
+const CHUNK: usize = 16;
+
+/// Bit `i` set when byte `i` of `chunk` is the delimiter, `\n`, `\r` or `"`: four SSE2
+/// compares and a `pmovmskb` (safe_arch's safe wrappers; x86_64 always has SSE2), where
+/// the 8-byte SWAR scan took 18% more of estimate's instructions.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn specials(chunk: &[u8; CHUNK], delimiter: u8) -> u32 {
+    use safe_arch::{
+        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+    let bytes = load_unaligned_m128i(chunk);
+    let is = |b: u8| cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(i8::from_ne_bytes([b])));
+    let any = bitor_m128i(
+        bitor_m128i(is(delimiter), is(b'\n')),
+        bitor_m128i(is(b'\r'), is(b'"')),
+    );
+    // One bit per byte lane: 16 bits, always non-negative as an i32.
+    u32::try_from(move_mask_i8_m128i(any)).unwrap_or(0)
+}
+
+/// Elsewhere, the same mask by SWAR: two 8-byte words.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn specials(chunk: &[u8; CHUNK], delimiter: u8) -> u32 {
+    specials_swar(chunk, delimiter)
+}
+
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[inline(always)]
+fn specials_swar(chunk: &[u8; CHUNK], delimiter: u8) -> u32 {
+    let (low, high) = chunk.split_at(8);
+    let word = |half: &[u8]| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(half);
+        u64::from_le_bytes(bytes)
+    };
+    bits(swar_specials(word(low), delimiter)) | bits(swar_specials(word(high), delimiter)) << 8
 }
 
 /// The high bit of each byte of `word` that is the delimiter, `\n`, `\r` or `"`, exactly (no
 /// false positives from borrows, unlike the shorter has-zero-byte trick).
 #[inline(always)]
-fn specials(word: u64, delimiter: u8) -> u64 {
+fn swar_specials(word: u64, delimiter: u8) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let zero = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
@@ -364,6 +405,13 @@ fn specials(word: u64, delimiter: u8) -> u64 {
         | zero(word ^ (ONES * u64::from(b'\n')))
         | zero(word ^ (ONES * u64::from(b'\r')))
         | zero(word ^ (ONES * u64::from(b'"')))
+}
+
+/// The high bits of a word's 8 bytes gathered into 8 low bits: byte `i`'s into bit `i`.
+#[inline(always)]
+fn bits(high_bits: u64) -> u32 {
+    // Each high bit moved to bit 56 + i by one multiply; no two products overlap.
+    u32::try_from(((high_bits >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -584,7 +632,26 @@ mod tests {
         (got, want)
     }
 
+    /// Bit `i` set when byte `i` is special: the definition.
+    fn specials_by_byte(chunk: &[u8; CHUNK], delimiter: u8) -> u32 {
+        let special = |b: u8| [delimiter, b'\n', b'\r', b'"'].contains(&b);
+        (0..CHUNK).fold(0, |m, i| m | u32::from(special(chunk[i])) << i)
+    }
+
     proptest::proptest! {
+        /// The SIMD and SWAR masks are the definition's, for every delimiter.
+        #[test]
+        fn chunk_masks_mark_exactly_the_special_bytes(
+            chunk in proptest::array::uniform16(proptest::sample::select(
+                vec![b'a', b',', b'\t', b';', b'"', b'\n', b'\r', 0x80, 0xff, 0x7f, 0x00],
+            )),
+            delimiter in proptest::sample::select(vec![b',', b'\t', b';', 0x00, 0xff]),
+        ) {
+            let want = specials_by_byte(&chunk, delimiter);
+            proptest::prop_assert_eq!(specials(&chunk, delimiter), want);
+            proptest::prop_assert_eq!(specials_swar(&chunk, delimiter), want);
+        }
+
         /// The fast path and csv-core together read any bytes exactly as the csv crate does.
         #[test]
         fn reads_like_the_csv_crate(input in proptest::collection::vec(
