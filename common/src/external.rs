@@ -36,18 +36,26 @@ pub fn is_bzip2(head: &[u8]) -> bool {
 /// The bzip2 file at `path`, opened and at its start, if lbzip2 may decode it: a regular
 /// file of whole bzip2 streams ([`whole_streams`]).
 fn batchable(path: &Path) -> io::Result<Option<File>> {
-    // Only a regular file is opened here: a FIFO's data would be lost in a second opening.
-    if is_stdin(path) || !std::fs::metadata(path)?.is_file() {
+    let Some(mut file) = bzip2_file(path)? else {
         return Ok(None);
-    }
-    let mut file = File::open(path)?;
-    let mut head = [0u8; 6];
-    let got = read_at(&file, &mut head, 0)?;
-    if !is_bzip2(&head[..got]) || !whole_streams(&mut file)? {
+    };
+    if !whole_streams(&mut file)? {
         return Ok(None);
     }
     file.rewind()?;
     Ok(Some(file))
+}
+
+/// The file at `path`, opened, if it is a regular file that starts as bzip2 does.
+fn bzip2_file(path: &Path) -> io::Result<Option<File>> {
+    // Only a regular file is opened here: a FIFO's data would be lost in a second opening.
+    if is_stdin(path) || !std::fs::metadata(path)?.is_file() {
+        return Ok(None);
+    }
+    let file = File::open(path)?;
+    let mut head = [0u8; 6];
+    let got = read_at(&file, &mut head, 0)?;
+    Ok(is_bzip2(&head[..got]).then_some(file))
 }
 
 /// Where the shared lbzip2 output is.
@@ -92,7 +100,11 @@ impl Batch {
         // A lone file is lbzip2's stdin itself (a pipe measured 5% slower): it reads a
         // clone of this handle, one file description, one offset to watch for the progress
         // line. Several go through a pipe, fed by a thread, with the marker between them.
-        let (lone, fed) = if rest.is_empty() {
+        // (A next file that is not bzip2 at all would end the run at once.)
+        let next_is_bzip2 = rest
+            .first()
+            .is_some_and(|next| bzip2_file(next).is_ok_and(|f| f.is_some()));
+        let (lone, fed) = if !next_is_bzip2 {
             (Some(first), None)
         } else {
             (None, Some(first))
