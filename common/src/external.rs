@@ -208,23 +208,28 @@ impl Batch {
                 self.state = State::Marker;
                 return Ok(0);
             }
-            self.fill()?;
+            self.fill();
         }
     }
 
     /// Reads lbzip2's output into `dst`: the byte count, or None at its end or failure
     /// (the state then says which).
     fn read_direct(&mut self, dst: &mut [u8]) -> Option<usize> {
+        self.pull(dst).filter(|&n| n > 0 || dst.is_empty())
+    }
+
+    /// One read of lbzip2's output into `dst`. At its end (0 bytes) `out` is dropped; at its
+    /// end or failure the state is settled and None returned; else the byte count.
+    fn pull(&mut self, dst: &mut [u8]) -> Option<usize> {
         let Some(out) = &mut self.out else {
-            // The end: `fill` says how it went.
-            let _ = self.fill();
+            self.settle();
             return None;
         };
         loop {
             match out.read(dst) {
                 Ok(0) if !dst.is_empty() => {
                     self.out = None;
-                    return None;
+                    return Some(0);
                 }
                 Ok(n) => return Some(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -234,6 +239,16 @@ impl Batch {
                 }
             }
         }
+    }
+
+    /// Everything read and handed on: whether the run ended well decides the state.
+    fn settle(&mut self) {
+        let ok = !self.feed_failed.load(Ordering::SeqCst)
+            && self
+                .helper
+                .take()
+                .is_none_or(|h| h.wait().is_ok_and(|s| s.success()));
+        self.state = if ok { State::End } else { State::Failed };
     }
 
     fn marker_len(&self) -> usize {
@@ -262,45 +277,25 @@ impl Batch {
         }
     }
 
-    /// Reads more of lbzip2's output (after what is held back); at its end, waits for it and
-    /// says whether the run ended well.
-    fn fill(&mut self) -> io::Result<()> {
-        let Some(out) = &mut self.out else {
-            // Everything read and handed on: the end.
-            let ok = !self.feed_failed.load(Ordering::SeqCst)
-                && self
-                    .helper
-                    .take()
-                    .is_none_or(|h| h.wait().is_ok_and(|s| s.success()));
-            self.state = if ok { State::End } else { State::Failed };
-            return Ok(());
-        };
+    /// Reads more of lbzip2's output after what is held back, and finds how much of it is the
+    /// current file's; at its end, settles how the run ended.
+    fn fill(&mut self) {
+        if self.out.is_none() {
+            self.settle();
+            return;
+        }
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
-        self.clear -= self.start;
         self.start = 0;
         if self.end == self.buf.len() {
             self.buf.resize(self.buf.len() * 2, 0);
         }
-        loop {
-            match out.read(&mut self.buf[self.end..]) {
-                Ok(0) => {
-                    self.out = None;
-                    break;
-                }
-                Ok(n) => {
-                    self.end += n;
-                    break;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => {
-                    self.fail();
-                    break;
-                }
-            }
+        let mut buf = std::mem::take(&mut self.buf);
+        if let Some(n) = self.pull(&mut buf[self.end..]) {
+            self.end += n;
         }
+        self.buf = buf;
         self.scan();
-        Ok(())
     }
 
     /// Ends lbzip2: its output is no longer to be trusted, or needed.

@@ -109,24 +109,19 @@ impl<'a> Iterator for Inputs<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let path = self.paths.get(self.at)?;
         self.at += 1;
-        let name = || Some(path.display().to_string());
+        let decoded = |segment| Input {
+            name: Some(path.display().to_string()),
+            reader: Reader::new(Box::new(segment)),
+            compressed: true,
+        };
         if let Some(segment) = self.run.as_ref().and_then(|run| run.next(path)) {
-            let input = Input {
-                name: name(),
-                reader: Reader::new(Box::new(segment)),
-                compressed: true,
-            };
-            return Some((path, Ok(input)));
+            return Some((path, Ok(decoded(segment))));
         }
         self.run = None;
         let input = match Run::start(path, &self.paths[self.at..]) {
             Ok(Some((run, segment))) => {
                 self.run = Some(run);
-                Ok(Input {
-                    name: name(),
-                    reader: Reader::new(Box::new(segment)),
-                    compressed: true,
-                })
+                Ok(decoded(segment))
             }
             Ok(None) => open_in_process(path),
             Err(e) => Err(e),
