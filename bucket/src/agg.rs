@@ -3,7 +3,7 @@
 
 use common::dtype::Dtype;
 use common::error::show;
-use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
+use common::num::{is_missing, parse_f64, parse_i64, short_digits, write_int, write_py_float, Int};
 use common::Error;
 
 /// What to compute of a value column (or of the rows, for `Size`).
@@ -122,6 +122,11 @@ impl<'a> Value<'a> {
     /// Reads a field as pandas' `read_csv` would read it in a column of any type.
     #[inline]
     pub fn parse(field: &'a [u8]) -> Value<'a> {
+        // Plain digits first: no missing-value spelling is one.
+        if let Some(n) = short_digits(field) {
+            #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)] // 15 digits: exact
+            return Value::Int(n as i64, n as f64);
+        }
         if is_missing(field) {
             return Value::Missing;
         }

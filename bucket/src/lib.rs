@@ -107,6 +107,8 @@ pub struct Bucketer {
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
     keys: Vec<Box<[u8]>>,
+    /// Per group: a key of it is missing (as pandas reads it).
+    key_missing: Vec<bool>,
     /// `accs[group * aggs.len() + agg]`
     accs: Vec<Acc>,
     key_buf: Vec<u8>,
@@ -200,6 +202,7 @@ impl Bucketer {
             table: HashTable::new(),
             hasher: foldhash::fast::FixedState::default(),
             keys: Vec::new(),
+            key_missing: Vec::new(),
             accs: Vec::new(),
             key_buf: Vec::with_capacity(64),
             last_time: Vec::with_capacity(32),
@@ -292,17 +295,31 @@ impl Bucketer {
         matches!(self.offset, Some((Offset::Naive, ..))) && self.all_midnight
     }
 
-    /// The group of the key in `key_buf`, created on first sight.
+    /// The group of the key in `key_buf` (built from `row`), created on first sight.
     #[inline]
-    fn group(&mut self) -> usize {
+    fn group(&mut self, row: &Record) -> usize {
         let hash = self.hasher.hash_one(self.key_buf.as_slice());
         let keys = &self.keys;
         let key = self.key_buf.as_slice();
         if let Some(&id) = self.table.find(hash, |&id| *keys[id as usize] == *key) {
             return id as usize;
         }
+        self.new_group(hash, row)
+    }
+
+    /// Creates the group of the key in `key_buf`. Its key values are typed here, once: a
+    /// value's type and missingness are the same in every row that has it.
+    #[cold]
+    fn new_group(&mut self, hash: u64, row: &Record) -> usize {
+        let mut missing = false;
+        for (&i, dtype) in self.key_idx.iter().zip(&mut self.keys_dtype) {
+            let field = row.field(i);
+            missing |= is_missing(field);
+            dtype.see(field);
+        }
+        self.key_missing.push(missing);
         let id = self.keys.len();
-        self.keys.push(key.into());
+        self.keys.push(self.key_buf.as_slice().into());
         self.accs.extend(self.aggs.iter().map(|a| Acc::new(a.op)));
         let hasher = &self.hasher;
         let keys = &self.keys;
@@ -419,6 +436,7 @@ impl Bucketer {
         }
         self.table.clear();
         self.keys.clear();
+        self.key_missing.clear();
         self.accs.clear();
         Ok(())
     }
@@ -591,18 +609,15 @@ impl Filter for Bucketer {
                 .extend_from_slice(&(bucket ^ i64::MIN).to_be_bytes());
         }
         self.rows += 1;
-        let mut missing_key = false;
-        for (&i, dtype) in self.key_idx.iter().zip(&mut self.keys_dtype) {
+        for &i in &self.key_idx {
             let field = row.field(i);
-            missing_key |= is_missing(field);
-            dtype.see(field);
             let len = u32::try_from(field.len())
                 .map_err(|_| Error::data("a key field longer than 4 GiB"))?;
             self.key_buf.extend_from_slice(&len.to_le_bytes());
             self.key_buf.extend_from_slice(field);
         }
-        self.missing_key_rows += u64::from(missing_key);
-        let group = self.group();
+        let group = self.group(row);
+        self.missing_key_rows += u64::from(self.key_missing[group]);
         self.add(group, row)
     }
 

@@ -31,6 +31,9 @@ pub fn trim(bytes: &[u8]) -> &[u8] {
 /// `None` if it is anything else or overflows 64 bits.
 #[inline]
 pub fn parse_u64(bytes: &[u8]) -> Option<u64> {
+    if let Some(n) = short_digits(bytes) {
+        return Some(n);
+    }
     let bytes = trim(bytes);
     let digits = bytes.strip_prefix(b"+").unwrap_or(bytes);
     parse_digits(digits)
@@ -72,9 +75,32 @@ pub enum Int {
     NotInt,
 }
 
+/// Plain digits, 1 to 15 of them, as a number: what nearly every numeric field of monitor
+/// data is, read with no trimming, no sign and no overflow checks (15 digits fit a u64, and
+/// an f64 exactly). `None` for anything else, which the full parsers then take.
+#[inline]
+pub fn short_digits(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || bytes.len() > 15 {
+        return None;
+    }
+    let mut n = 0;
+    for &b in bytes {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    Some(n)
+}
+
 /// Parses `[+-]digits`, blanks around it allowed, as pandas reads an integer column.
 #[inline]
 pub fn parse_i64(bytes: &[u8]) -> Int {
+    if let Some(n) = short_digits(bytes) {
+        #[allow(clippy::cast_possible_wrap)] // at most 15 digits: far inside i64
+        return Int::Value(n as i64);
+    }
     let bytes = trim(bytes);
     let (neg, digits) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
@@ -587,6 +613,22 @@ mod tests {
             proptest::sample::select(b"#NA/ -1.IQnaUuLloe<>7".to_vec()), 0..9,
         )) {
             proptest::prop_assert_eq!(is_missing(&field), NA_VALUES.contains(&field.as_slice()));
+        }
+
+        /// The short-digits fast path reads exactly 1-15 plain digits, as Rust's parser does;
+        /// everything else is left to the full parsers, and they agree with it.
+        #[test]
+        fn short_digits_are_plain_digits(field in proptest::collection::vec(
+            proptest::sample::select(b"0123456789 +-.e".to_vec()), 0..20,
+        )) {
+            let text = std::str::from_utf8(&field).unwrap_or_default();
+            let plain = (1..=15).contains(&field.len()) && field.iter().all(u8::is_ascii_digit);
+            let want = if plain { text.parse::<u64>().ok() } else { None };
+            proptest::prop_assert_eq!(short_digits(&field), want);
+            if let Some(n) = want {
+                proptest::prop_assert_eq!(parse_u64(&field), Some(n));
+                proptest::prop_assert_eq!(parse_i64(&field), Int::Value(i64::try_from(n).unwrap_or_default()));
+            }
         }
     }
 }
