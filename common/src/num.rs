@@ -417,6 +417,24 @@ pub fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
+/// [`write_int`] for a per-row count: below 10,000 (a message's bytes, mostly) its digits
+/// are stored straight into `out`, where itoa's buffer costs a copy of unknown length (a
+/// `memcpy` call): 40 of estimate's ~580 instructions a row.
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // every digit is below 10
+pub fn write_u64(out: &mut Vec<u8>, n: u64) {
+    let digit = |d: u64| b'0' + (d % 10) as u8;
+    match n {
+        0..=9 => out.push(digit(n)),
+        10..=99 => out.extend_from_slice(&[digit(n / 10), digit(n)]),
+        100..=999 => out.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]),
+        1000..=9999 => {
+            out.extend_from_slice(&[digit(n / 1000), digit(n / 100), digit(n / 10), digit(n)]);
+        }
+        _ => write_int(out, n),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,6 +631,15 @@ mod tests {
             proptest::sample::select(b"#NA/ -1.IQnaUuLloe<>7".to_vec()), 0..9,
         )) {
             proptest::prop_assert_eq!(is_missing(&field), NA_VALUES.contains(&field.as_slice()));
+        }
+
+        /// Small numbers are written as itoa writes them.
+        #[test]
+        fn small_counts_print_like_itoa(n in proptest::prop_oneof![0..20_000u64, proptest::num::u64::ANY]) {
+            let (mut fast, mut full) = (Vec::new(), Vec::new());
+            write_u64(&mut fast, n);
+            write_int(&mut full, n);
+            proptest::prop_assert_eq!(fast, full);
         }
 
         /// The short-digits fast path reads exactly 1-15 plain digits, as Rust's parser does;

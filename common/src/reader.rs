@@ -1,9 +1,10 @@
-//! The CSV reader: unquoted lines split with memchr, quoted records parsed by csv-core.
+//! The CSV reader: unquoted lines split in place with SSE2, quoted records parsed by csv-core.
 //!
 //! Monitor data never quotes, so nearly every record takes the fast path: find the newline,
 //! check for a quote, split on the delimiter (`,` unless `-d`/`-t` or a `.tsv` name says
-//! otherwise). A record with a quote (or a stray `\r`) is handed to csv-core, the csv crate's
-//! own parser, which also handles fields spanning lines.
+//! otherwise), and hand out the line where it lies in the read buffer. A record with a quote
+//! (or a stray `\r`) is handed to csv-core, the csv crate's own parser, which also handles
+//! fields spanning lines.
 
 use std::io::{self, Read};
 
@@ -16,13 +17,16 @@ const BUFFER: usize = 1 << 16;
 /// Reads records from a byte stream, counting lines and bytes.
 pub struct Reader<R> {
     src: R,
-    buf: Vec<u8>,
+    /// The read buffer, in the record of the last plain line: `line.data`.
+    line: Record,
+    /// The last quoted record, parsed out of the buffer.
+    quoted_record: Record,
     pos: usize,
     end: usize,
     eof: bool,
     /// The line the next record starts on.
-    line: u64,
-    /// Bytes consumed before `buf[0]`.
+    line_no: u64,
+    /// Bytes consumed before the buffer's first byte.
     before: u64,
     core: csv_core::Reader,
     /// csv-core's field ends and fields, kept between quoted records.
@@ -38,20 +42,25 @@ pub struct Reader<R> {
 
 impl<R> std::fmt::Debug for Reader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reader").field("line", &self.line).finish()
+        f.debug_struct("Reader")
+            .field("line", &self.line_no)
+            .finish()
     }
 }
 
 impl<R: Read> Reader<R> {
     /// A reader of comma-separated records.
     pub fn new(src: R) -> Reader<R> {
+        let mut line = Record::new();
+        line.data = vec![0; BUFFER];
         Reader {
             src,
-            buf: vec![0; BUFFER],
+            line,
+            quoted_record: Record::new(),
             pos: 0,
             end: 0,
             eof: false,
-            line: 1,
+            line_no: 1,
             before: 0,
             core: core_reader(b','),
             ends: vec![0; 16],
@@ -99,17 +108,18 @@ impl<R: Read> Reader<R> {
     /// the read may wait on a slow source, and what was written so far should not.
     fn fill(&mut self, before: &mut dyn FnMut() -> io::Result<()>) -> io::Result<bool> {
         before()?;
+        let buf = &mut self.line.data;
         if self.pos > 0 {
-            self.buf.copy_within(self.pos..self.end, 0);
+            buf.copy_within(self.pos..self.end, 0);
             self.before += self.pos as u64;
             self.end -= self.pos;
             self.pos = 0;
         }
-        if self.end == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
+        if self.end == buf.len() {
+            buf.resize(buf.len() * 2, 0);
         }
         loop {
-            match self.src.read(&mut self.buf[self.end..]) {
+            match self.src.read(&mut self.line.data[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
@@ -124,94 +134,99 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// Reads the next record into `rec`; false at the end of the input. Blank lines are
-    /// skipped, as pandas does.
-    #[inline]
+    /// Reads the next record into `rec` (a copy of it); false at the end of the input. Blank
+    /// lines are skipped, as pandas does.
     pub fn read(&mut self, rec: &mut Record) -> io::Result<bool> {
-        self.read_then(rec, &mut || Ok(()))
+        let got = self.next_then(&mut || Ok(()))?;
+        if let Some(next) = got {
+            rec.copy_from(next);
+        }
+        Ok(got.is_some())
     }
 
-    /// [`Reader::read`], calling `before_wait` before every read from the source, which may
-    /// wait: a filter flushes its output there, so that a live pipeline (`tail -n +1 -F log
-    /// | estimate | bucket --stream`) passes on every row it has before it waits for more.
+    /// The next record, where it was read (no copy); none at the end of the input. Blank
+    /// lines are skipped. `before_wait` is called before every read from the source, which
+    /// may wait: a filter flushes its output there, so that a live pipeline (`tail -n +1 -F
+    /// log | estimate | bucket --stream`) passes on every row it has before it waits for more.
     #[inline]
-    pub fn read_then(
+    pub fn next_then(
         &mut self,
-        rec: &mut Record,
         before_wait: &mut dyn FnMut() -> io::Result<()>,
-    ) -> io::Result<bool> {
+    ) -> io::Result<Option<&Record>> {
         // The comma is compiled in as a constant, here; other delimiters take a copy of
         // their own (a delimiter in a register measured 12% more instructions on estimate).
-        if self.delimiter != b',' {
-            return self.read_other(rec, before_wait);
-        }
-        self.read_split_at(b',', rec, before_wait)
+        let got = if self.delimiter == b',' {
+            self.advance_at(b',', before_wait)?
+        } else {
+            self.advance_other(before_wait)?
+        };
+        Ok(match got {
+            Got::Line => Some(&self.line),
+            Got::Quoted => Some(&self.quoted_record),
+            Got::End => None,
+        })
     }
 
     #[inline(never)]
-    fn read_other(
+    fn advance_other(
         &mut self,
-        rec: &mut Record,
         before_wait: &mut dyn FnMut() -> io::Result<()>,
-    ) -> io::Result<bool> {
-        self.read_split_at(self.delimiter, rec, before_wait)
+    ) -> io::Result<Got> {
+        self.advance_at(self.delimiter, before_wait)
     }
 
+    /// Finds the next record: a plain line is split where it lies, into `self.line`.
     #[inline(always)]
-    fn read_split_at(
+    fn advance_at(
         &mut self,
         delimiter: u8,
-        rec: &mut Record,
         before_wait: &mut dyn FnMut() -> io::Result<()>,
-    ) -> io::Result<bool> {
+    ) -> io::Result<Got> {
         if !self.started {
             self.started = true;
             while self.end < 3 && self.fill(before_wait)? {}
-            if self.buf[..self.end].starts_with(b"\xef\xbb\xbf") {
+            if self.line.data[..self.end].starts_with(b"\xef\xbb\xbf") {
                 self.pos = 3;
             }
         }
         loop {
-            let avail = &self.buf[self.pos..self.end];
-            let (len, next) = match scan(avail, &mut rec.ends, delimiter) {
-                Scan::Line { len, next } => (len, next),
-                Scan::Special => return self.read_quoted(rec, before_wait),
+            let from = self.pos;
+            let line = &mut self.line;
+            let (at, next) = match scan(&line.data[..self.end], from, &mut line.ends, delimiter) {
+                Scan::Line { end, next } => (end, next),
+                Scan::Special => return self.read_quoted(before_wait),
                 Scan::Incomplete if self.eof => {
-                    if avail.is_empty() {
-                        return Ok(false);
+                    if from == self.end {
+                        return Ok(Got::End);
                     }
-                    rec.ends.push(avail.len());
-                    (avail.len(), avail.len())
+                    line.ends.push(self.end);
+                    (self.end, self.end)
                 }
                 Scan::Incomplete => {
                     self.fill(before_wait)?;
                     continue;
                 }
             };
-            rec.line = self.line;
-            self.pos += next;
+            line.line = self.line_no;
+            line.start = from;
+            self.pos = next;
             // The `\n` of a `\r\n` whose `\r` ended a quoted record: its line is counted.
-            let joined = len == 0 && next == 1 && self.after_cr;
+            let joined = at == from && next == from + 1 && self.after_cr;
             self.after_cr = false;
-            self.line += u64::from(!joined);
-            if len > 0 {
-                rec.data.clear();
-                rec.data.extend_from_slice(&avail[..len]);
-                rec.plain = self.copyable;
-                rec.delimiter = delimiter;
-                return Ok(true);
+            self.line_no += u64::from(!joined);
+            if at > from {
+                line.plain = self.copyable;
+                line.delimiter = delimiter;
+                return Ok(Got::Line);
             }
         }
     }
 
     /// Parses one record with csv-core, refilling as it spans lines and buffers.
     #[cold]
-    fn read_quoted(
-        &mut self,
-        rec: &mut Record,
-        before_wait: &mut dyn FnMut() -> io::Result<()>,
-    ) -> io::Result<bool> {
-        rec.clear(self.line);
+    fn read_quoted(&mut self, before_wait: &mut dyn FnMut() -> io::Result<()>) -> io::Result<Got> {
+        let mut rec = std::mem::take(&mut self.quoted_record);
+        rec.clear(self.line_no);
         rec.delimiter = self.delimiter;
         // Taken out while csv-core writes to it, so that `fill` may borrow the reader.
         let mut ends = std::mem::take(&mut self.ends);
@@ -226,7 +241,14 @@ impl<R: Read> Reader<R> {
         }
         self.ends = ends;
         self.quoted = data;
-        result.map(|fields| fields.is_some())
+        self.quoted_record = rec;
+        result.map(|fields| {
+            if fields.is_some() {
+                Got::Quoted
+            } else {
+                Got::End
+            }
+        })
     }
 
     /// Reads one record with csv-core into `data`, its fields back to back, ending where
@@ -241,11 +263,11 @@ impl<R: Read> Reader<R> {
         ends.resize(ends.len().max(16), 0);
         let (mut nout, mut nends) = (0, 0);
         loop {
-            let input = &self.buf[self.pos..self.end];
+            let input = &self.line.data[self.pos..self.end];
             let (result, nin, out, end) =
                 self.core
                     .read_record(input, &mut data[nout..], &mut ends[nends..]);
-            self.line += count_lines(&input[..nin], &mut self.after_cr);
+            self.line_no += count_lines(&input[..nin], &mut self.after_cr);
             self.pos += nin;
             nout += out;
             nends += end;
@@ -293,10 +315,18 @@ fn count_lines(bytes: &[u8], after_cr: &mut bool) -> u64 {
     lines
 }
 
+/// What the reader found next.
+#[derive(Clone, Copy)]
+enum Got {
+    Line,
+    Quoted,
+    End,
+}
+
 /// What a scan from a record's start found.
 enum Scan {
-    /// A plain line of `len` bytes (field ends pushed), then `next - len` terminator bytes.
-    Line { len: usize, next: usize },
+    /// A plain line ending at `end` (field ends pushed); the next starts at `next`.
+    Line { end: usize, next: usize },
     /// A quote or a lone `\r`: csv-core's job.
     Special,
     /// No line end yet: the ends of the fields before the last one are pushed.
@@ -309,9 +339,9 @@ enum Scan {
 /// the mask bit by bit with no test of the byte. For monitor lines of ~45 bytes this is
 /// three loads and a handful of instructions per field.
 #[inline(always)]
-fn scan(avail: &[u8], ends: &mut Vec<usize>, delimiter: u8) -> Scan {
+fn scan(avail: &[u8], from: usize, ends: &mut Vec<usize>, delimiter: u8) -> Scan {
     ends.clear();
-    let mut base = 0;
+    let mut base = from;
     loop {
         let (delimiters, stops, whole) =
             match avail.get(base..).and_then(<[u8]>::first_chunk::<CHUNK>) {
@@ -343,11 +373,11 @@ fn scan(avail: &[u8], ends: &mut Vec<usize>, delimiter: u8) -> Scan {
         ends.push(at);
         return match avail[at] {
             b'\n' => Scan::Line {
-                len: at,
+                end: at,
                 next: at + 1,
             },
             b'\r' if avail.get(at + 1) == Some(&b'\n') => Scan::Line {
-                len: at,
+                end: at,
                 next: at + 2,
             },
             _ => Scan::Special,
@@ -506,9 +536,9 @@ mod tests {
                     }
                     let want: Vec<usize> = (0..len).filter(|&i| line[i] == delimiter).collect();
                     let mut ends = Vec::new();
-                    match scan(&line, &mut ends, delimiter) {
+                    match scan(&line, 0, &mut ends, delimiter) {
                         Scan::Special => assert_eq!(special, b'"'),
-                        Scan::Line { len: l, next } => {
+                        Scan::Line { end: l, next } => {
                             assert_eq!((special, l, next), (b'\n', at, at + 1));
                             let before: Vec<usize> = want.into_iter().filter(|&i| i < at).collect();
                             assert_eq!(ends, [before, vec![at]].concat(), "{line:?}");

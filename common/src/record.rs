@@ -1,9 +1,14 @@
 //! One CSV record as the filters see it: field bytes, where each field is, and its line.
 
 /// A record read from CSV. Reused from row to row, so reading allocates nothing once warm.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The reader's own records are views: `data` is its whole read buffer and the record the
+/// line at `start`, so that a line is split where it was read, never copied.
+#[derive(Debug)]
 pub struct Record {
     pub(crate) data: Vec<u8>,
+    /// Where the first field starts in `data`.
+    pub(crate) start: usize,
     /// Where each field ends in `data`; the next one starts a byte later (after the
     /// delimiter of a line as read, or the separator [`Record::push`] puts between fields).
     /// Ends alone are half the stores of (start, end) pairs in the reader's hot loop.
@@ -20,6 +25,7 @@ impl Default for Record {
     fn default() -> Record {
         Record {
             data: Vec::new(),
+            start: 0,
             ends: Vec::new(),
             line: 0,
             plain: false,
@@ -60,7 +66,7 @@ impl Record {
         let end = *self.ends.get(i)?;
         let start = match i.checked_sub(1) {
             Some(before) => self.ends[before] + 1,
-            None => 0,
+            None => self.start,
         };
         self.data.get(start..end)
     }
@@ -72,7 +78,7 @@ impl Record {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().map(|&end| end + 1));
+        let starts = std::iter::once(self.start).chain(self.ends.iter().map(|&end| end + 1));
         starts
             .zip(&self.ends)
             .map(|(start, &end)| self.data.get(start..end).unwrap_or_default())
@@ -88,7 +94,8 @@ impl Record {
     /// line instead of its fields ([`crate::Writer::joined`]).
     #[inline]
     pub fn plain(&self) -> Option<&[u8]> {
-        self.plain.then_some(self.data.as_slice())
+        let end = *self.ends.last()?;
+        self.data.get(self.start..end).filter(|_| self.plain)
     }
 
     /// Appends a field (the record is no longer a plain line).
@@ -104,6 +111,7 @@ impl Record {
 
     pub(crate) fn clear(&mut self, line: u64) {
         self.data.clear();
+        self.start = 0;
         self.ends.clear();
         self.line = line;
         self.plain = false;
@@ -116,12 +124,46 @@ impl Record {
         crate::error::show_line(&self.joined())
     }
 
+    /// Makes this record a copy of `other` that owns just its fields (not a whole read
+    /// buffer), keeping the allocations it has.
+    pub fn copy_from(&mut self, other: &Record) {
+        self.data.clear();
+        self.ends.clear();
+        self.start = 0;
+        let end = other.ends.last().copied().unwrap_or(other.start);
+        self.data
+            .extend_from_slice(other.data.get(other.start..end).unwrap_or_default());
+        self.ends
+            .extend(other.ends.iter().map(|&e| e.saturating_sub(other.start)));
+        self.line = other.line;
+        self.plain = other.plain;
+        self.delimiter = other.delimiter;
+    }
+
     /// The fields' bytes joined by the delimiter they were read with, for messages.
     pub fn joined(&self) -> Vec<u8> {
         let fields: Vec<&[u8]> = self.iter().collect();
         fields.join(&self.delimiter)
     }
 }
+
+/// A copy holds the record's fields only: a view does not drag its read buffer along.
+impl Clone for Record {
+    fn clone(&self) -> Record {
+        let mut copy = Record::new();
+        copy.copy_from(self);
+        copy
+    }
+}
+
+/// Records are equal when their fields and lines are.
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.line == other.line && self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Record {}
 
 #[cfg(test)]
 mod tests {

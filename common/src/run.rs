@@ -280,7 +280,8 @@ struct Pump<F> {
     progress: Progress,
     /// The first input's header and name: later inputs must match it.
     first: Option<(Record, String)>,
-    row: Record,
+    /// A short row with its missing fields added (rows are otherwise read in place).
+    padded: Record,
     /// With `--dropna`: the rows dropped so far.
     dropna: Option<Dropped>,
     /// `--dropna=COL,...`: the columns looked at (all when none), and their indices.
@@ -321,7 +322,7 @@ impl<F: Filter> Pump<F> {
             output_name: output_name.to_owned(),
             progress,
             first: None,
-            row: Record::new(),
+            padded: Record::new(),
             dropna: io.dropna.as_ref().map(|_| Dropped::default()),
             dropna_cols: io
                 .dropna
@@ -421,35 +422,37 @@ impl<F: Filter> Pump<F> {
             // Before a read that may wait (a live source), pass on what is written.
             let mut flush_failed = None;
             let live = self.live;
-            let got = reader.read_then(&mut self.row, &mut || {
+            let got = reader.next_then(&mut || {
                 if !live {
                     return Ok(());
                 }
                 out.flush().inspect_err(|e| flush_failed = Some(e.kind()))
             });
-            match got {
-                Ok(true) => {}
-                Ok(false) => break,
+            let mut row = match got {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
                 Err(e) if flush_failed.is_some() => {
                     return Err(self.place(Error::io(e), name, None));
                 }
                 Err(e) => return Err(read_error(e, Some(last))),
-            }
-            last = self.row.line();
-            if self.row.len() != width {
+            };
+            last = row.line();
+            if row.len() != width {
                 // pandas reads a short row (a line cut by a crash) with its last fields
                 // missing: kept as such on request, or for --dropna to drop.
-                let short = self.row.len() < width;
+                let short = row.len() < width;
                 if short && (self.dropna.is_some() || self.keep_incomplete.is_some()) {
-                    while self.row.len() < width {
-                        self.row.push(b"");
+                    self.padded.copy_from(row);
+                    while self.padded.len() < width {
+                        self.padded.push(b"");
                     }
+                    row = &self.padded;
                 } else {
                     // Shown, since a cut-off or NUL-filled last line is plain to see.
                     return Err(Error::data(format!(
                         "found a row of {} where the header has {width}: {}",
-                        plural(self.row.len(), "field"),
-                        crate::error::show(&self.row.joined())
+                        plural(row.len(), "field"),
+                        crate::error::show(&row.joined())
                     ))
                     .line(last)
                     .file(name));
@@ -457,20 +460,19 @@ impl<F: Filter> Pump<F> {
             }
             let dropped = self.dropna.is_some()
                 && match &self.dropna_idx {
-                    Some(idx) => idx.iter().any(|&i| is_missing(self.row.field(i))),
-                    None => self.row.iter().any(is_missing),
+                    Some(idx) => idx.iter().any(|&i| is_missing(row.field(i))),
+                    None => row.iter().any(is_missing),
                 };
             if dropped {
-                if let Err(e) = self.filter.dropped(&self.row) {
+                if let Err(e) = self.filter.dropped(row) {
                     return Err(self.place(e, name, Some(last)));
                 }
-                count(&mut self.dropna, &self.row, name);
+                count(&mut self.dropna, row, name);
                 continue;
             }
-            if self.keep_incomplete.is_some() && self.row.iter().any(is_missing) {
-                count(&mut self.keep_incomplete, &self.row, name);
+            if self.keep_incomplete.is_some() && row.iter().any(is_missing) {
+                count(&mut self.keep_incomplete, row, name);
             }
-            let row = &self.row;
             if let Err(e) = self.filter.row(row, out) {
                 return Err(self.place(e, name, Some(row.line())));
             }

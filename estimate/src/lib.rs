@@ -8,7 +8,7 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::num::{is_missing, parse_u64, write_int, write_py_float};
+use common::num::{is_missing, parse_u64, write_int, write_py_float, write_u64};
 use common::{find_column, Error, Filter, Record, Result, Writer};
 use itertools::Itertools;
 
@@ -181,8 +181,13 @@ impl Estimator {
             size.checked_add(self.params.overhead)?
         };
         // Integer ceil: the notebook's float `math.ceil(m / mss)` agrees for any real size,
-        // and this stays exact beyond 2^53.
-        Some((m, m.div_ceil(mss), header))
+        // and this stays exact beyond 2^53. Most messages fit one segment: no division.
+        let segments = if m <= mss {
+            u64::from(m > 0)
+        } else {
+            m.div_ceil(mss)
+        };
+        Some((m, segments, header))
     }
 
     /// Whether an input of the estimate is missing: the size, or a boolean IPv6 flag (an
@@ -280,7 +285,7 @@ impl Filter for Estimator {
             out.field_with(|buf| write_int(buf, message));
         }
         out.field_with(|buf| match estimate {
-            NetSize::Bytes(n) => write_int(buf, n),
+            NetSize::Bytes(n) => write_u64(buf, n),
             NetSize::WithAcks(x) => write_py_float(buf, x),
         });
         Ok(out.end_record()?)
