@@ -263,3 +263,50 @@ fn missing_keys_are_kept_and_counted() {
         b.notes()[0]
     );
 }
+
+/// Runs `params` over `rows` (time, key 1, key 2, value) with short keys looked up by value
+/// or not at all.
+fn bucketed(params: &Params, rows: &[(u8, Vec<u8>, Vec<u8>, u8)], short: bool) -> Vec<u8> {
+    let mut b = Bucketer::new(params.clone()).unwrap();
+    let mut out = Writer::new(Vec::new());
+    b.header(&Record::from_fields(["t", "a", "b", "n"]))
+        .unwrap();
+    b.short &= short;
+    for (hour, a, c, n) in rows {
+        let t = format!("2024-01-01 {:02}:00:00", hour % 24);
+        let row = Record::from_fields([t.as_bytes(), a, c, n.to_string().as_bytes()]);
+        b.row(&row, &mut out).unwrap();
+    }
+    b.finish(&mut out).unwrap();
+    out.into_inner().unwrap()
+}
+
+proptest::proptest! {
+    /// Keys found by value (all fields of at most 16 bytes) group exactly as encoded keys
+    /// do: zero bytes, empty fields, fields of 16 and 17 bytes, mixed in one run.
+    #[test]
+    fn short_keys_group_as_encoded_keys_do(rows in proptest::collection::vec(
+        (
+            0u8..3,
+            proptest::sample::select(vec![
+                b"".to_vec(), b"a".to_vec(), b"a\0".to_vec(), b"\0".to_vec(),
+                b"0123456789abcdef".to_vec(), b"0123456789abcdefg".to_vec(),
+            ]),
+            proptest::sample::select(vec![b"in".to_vec(), b"".to_vec(), b"inv".to_vec(),
+                b"x".repeat(40)]),
+            0u8..9,
+        ),
+        0..60,
+    )) {
+        for keys in [&["a"][..], &["a", "b"], &["b", "a"]] {
+            for every in [Some(3600), None] {
+                let params = Params { every, ..hourly_by(keys) };
+                let params = Params { sums: vec!["n".into()], ..params };
+                proptest::prop_assert_eq!(
+                    bucketed(&params, &rows, true),
+                    bucketed(&params, &rows, false)
+                );
+            }
+        }
+    }
+}

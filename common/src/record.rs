@@ -71,6 +71,31 @@ impl Record {
         self.data.get(start..end)
     }
 
+    /// Field `i` of at most 16 bytes as a little-endian number (zero-padded, so that two
+    /// fields are equal when their numbers and lengths are), with its length: a key compared
+    /// and hashed without a call. `None` past the end or for a longer field.
+    #[inline]
+    pub fn word(&self, i: usize) -> Option<(u128, usize)> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends[before] + 1,
+            None => self.start,
+        };
+        let len = end.checked_sub(start).filter(|&len| len <= 16)?;
+        // In a read buffer the 16 bytes from the field's start are there (what follows the
+        // field is masked off); near the end of a record's own bytes they are copied.
+        let bytes = match self.data.get(start..).and_then(<[u8]>::first_chunk::<16>) {
+            Some(bytes) => *bytes,
+            None => {
+                let mut bytes = [0; 16];
+                bytes[..len].copy_from_slice(self.data.get(start..end)?);
+                bytes
+            }
+        };
+        let mask = u128::MAX.checked_shr(128 - 8 * len as u32).unwrap_or(0);
+        Some((u128::from_le_bytes(bytes) & mask, len))
+    }
+
     /// Field `i`, or an empty field past the end.
     #[inline]
     pub fn field(&self, i: usize) -> &[u8] {
@@ -168,6 +193,23 @@ impl Eq for Record {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_fields_as_words() {
+        let r = Record::from_fields(["", "a", "0123456789abcdef", "0123456789abcdefg"]);
+        assert_eq!(r.word(0), Some((0, 0)));
+        assert_eq!(r.word(1), Some((u128::from(b'a'), 1)));
+        assert_eq!(
+            r.word(2),
+            Some((u128::from_le_bytes(*b"0123456789abcdef"), 16))
+        );
+        assert_eq!(r.word(3), None);
+        assert_eq!(r.word(4), None);
+        // What follows a field in the buffer is not part of it.
+        let mut view = Record::from_fields(["ab", "cd"]);
+        view.data.extend_from_slice(&[b'x'; 32]);
+        assert_eq!(view.word(0), Record::from_fields(["ab"]).word(0));
+    }
 
     #[test]
     fn fields_by_index() {
