@@ -125,6 +125,7 @@ impl Batch {
         let Some(out) = helper.take_stdout() else {
             return Ok(None);
         };
+        crate::pipe::widen(&out);
         let feed_failed = Arc::new(AtomicBool::new(false));
         let (out, marker): (Box<dyn Read>, _) = match (lone, fed, helper.take_stdin()) {
             (Some(probe), ..) => (

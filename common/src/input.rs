@@ -133,6 +133,7 @@ impl<'a> Iterator for Inputs<'a> {
 /// Opens `path` with the decoder its first bytes call for, in this process.
 fn open_in_process(path: &Path) -> io::Result<Input> {
     if is_stdin(path) {
+        crate::pipe::widen(io::stdin());
         let (source, compressed) = decompressed(Box::new(io::stdin()))?;
         return Ok(Input {
             name: None,

@@ -9,6 +9,7 @@ mod helper;
 pub mod input;
 pub mod num;
 pub mod output;
+mod pipe;
 pub mod progress;
 pub mod reader;
 pub mod record;

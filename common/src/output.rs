@@ -233,6 +233,7 @@ impl Output {
     /// allowed, its owner.
     pub fn open(path: Option<&Path>) -> Result<Output> {
         let Some(path) = path.filter(|p| !crate::input::is_stdin(p)) else {
+            crate::pipe::widen(io::stdout());
             return Ok(Output {
                 writer: Writer::new(Sink::Stdout(io::stdout())),
                 name: "stdout".into(),
@@ -404,6 +405,7 @@ impl Lbzip2 {
         let (Some(stdin), Some(mut stdout)) = (helper.take_stdin(), helper.take_stdout()) else {
             return Ok(Err(file));
         };
+        crate::pipe::widen(&stdin);
         let copier = std::thread::Builder::new()
             .name("lbzip2 out".into())
             .spawn(move || {
