@@ -648,7 +648,7 @@ mod tests {
     type Rows = Vec<Vec<Vec<u8>>>;
 
     /// Reads `input` split at `delimiter` with the csv crate and with [`Reader`].
-    fn both_readers(input: &[u8], delimiter: u8) -> (Rows, Rows) {
+    fn both_readers(input: &[u8], delimiter: u8, piece: usize) -> (Rows, Rows) {
         let mut want = Vec::new();
         let mut csv = ::csv::ReaderBuilder::new()
             .has_headers(false)
@@ -660,12 +660,37 @@ mod tests {
             want.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
         }
         let mut got = Vec::new();
-        let mut rdr = Reader::new(Trickle(input)).with_delimiters(delimiter, delimiter);
+        let pieces = Pieces {
+            rest: input,
+            size: piece,
+        };
+        let mut rdr = Reader::new(pieces).with_delimiters(delimiter, delimiter);
         let mut rec = Record::new();
         while rdr.read(&mut rec).unwrap() {
             got.push(rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
         }
         (got, want)
+    }
+
+    /// A reader that hands out `size` bytes at a time: refills anywhere in a line, or none.
+    struct Pieces<'a> {
+        rest: &'a [u8],
+        size: usize,
+    }
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.size.min(buf.len()).min(self.rest.len());
+            buf[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            Ok(n)
+        }
+    }
+
+    /// How many bytes the source gives at a time: one, a few, or everything at once.
+    fn piece_sizes() -> impl proptest::strategy::Strategy<Value = usize> {
+        use proptest::strategy::Just;
+        proptest::prop_oneof![Just(1), 2..80usize, Just(1 << 20)]
     }
 
     /// Bit `i` set when byte `i` is one of `these`: the definition.
@@ -687,13 +712,31 @@ mod tests {
             proptest::prop_assert_eq!(masks_swar(&chunk, delimiter), want);
         }
 
-        /// The fast path and csv-core together read any bytes exactly as the csv crate does.
+        /// The fast path and csv-core together read any bytes exactly as the csv crate does,
+        /// however the source hands them out.
         #[test]
         fn reads_like_the_csv_crate(input in proptest::collection::vec(
             proptest::sample::select(vec![b'a', b'b', b',', b',', b'"', b'\n', b'\r', 0xff]),
             0..200,
-        )) {
-            let (got, want) = both_readers(&input, b',');
+        ), piece in piece_sizes()) {
+            let (got, want) = both_readers(&input, b',', piece);
+            proptest::prop_assert_eq!(got, want);
+        }
+
+        /// And so with long plain lines, many to a read, longer than a chunk of the scan.
+        #[test]
+        fn reads_long_lines_like_the_csv_crate(lines in proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'a', b'a', b'b', b',', b',', b'\xff']),
+                0..150,
+            ),
+            0..40,
+        ), crlf: bool, quote_at in proptest::option::of(0..3000usize), piece in piece_sizes()) {
+            let mut input = lines.join(if crlf { &b"\r\n"[..] } else { b"\n" });
+            if let Some(at) = quote_at.filter(|&at| at < input.len()) {
+                input[at] = b'"';
+            }
+            let (got, want) = both_readers(&input, b',', piece);
             proptest::prop_assert_eq!(got, want);
         }
 
@@ -702,8 +745,8 @@ mod tests {
         fn reads_tabs_like_the_csv_crate(input in proptest::collection::vec(
             proptest::sample::select(vec![b'a', b',', b'\t', b'\t', b'"', b'\n', b'\r', 0xff]),
             0..200,
-        )) {
-            let (got, want) = both_readers(&input, b'\t');
+        ), piece in piece_sizes()) {
+            let (got, want) = both_readers(&input, b'\t', piece);
             proptest::prop_assert_eq!(got, want);
         }
     }
