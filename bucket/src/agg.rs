@@ -178,6 +178,15 @@ pub enum Acc {
 }
 
 impl Acc {
+    /// [`Acc::add`] of an integer of at most 15 digits (exact as a float too) to a sum;
+    /// true when the integer sum overflowed.
+    #[inline]
+    pub fn add_count(&mut self, n: u64) -> bool {
+        #[allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)] // 15 digits: exact
+        let (int, float) = (n as i64, n as f64);
+        self.add(Op::Sum, b"", Value::Int(int, float))
+    }
+
     pub fn new(op: Op) -> Acc {
         match op {
             Op::Sum => Acc::Sum {
