@@ -307,7 +307,8 @@ proptest::proptest! {
         ),
         0..60,
     )) {
-        for keys in [&["a"][..], &["a", "b"], &["b", "a"]] {
+        // Three keys are more than a short key holds: the encoded path, both ways.
+        for keys in [&["a"][..], &["a", "b"], &["b", "a"], &["a", "b", "t"]] {
             for every in [Some(3600), None] {
                 let params = Params { every, ..hourly_by(keys) };
                 let params = Params { sums: vec!["n".into()], ..params };
