@@ -72,14 +72,21 @@ impl Record {
         self.ends.is_empty()
     }
 
-    /// Field `i`, if the record has it.
+    /// Where field `i` starts and ends in `data`, if the record has it.
     #[inline]
-    pub fn get(&self, i: usize) -> Option<&[u8]> {
+    fn bounds(&self, i: usize) -> Option<(usize, usize)> {
         let end = *self.ends.get(i)?;
         let start = match i.checked_sub(1) {
             Some(before) => self.ends[before] + 1,
             None => self.start,
         };
+        Some((start, end))
+    }
+
+    /// Field `i`, if the record has it.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let (start, end) = self.bounds(i)?;
         self.data.get(start..end)
     }
 
@@ -88,11 +95,7 @@ impl Record {
     /// and hashed without a call. `None` past the end or for a longer field.
     #[inline]
     pub fn word(&self, i: usize) -> Option<(u128, usize)> {
-        let end = *self.ends.get(i)?;
-        let start = match i.checked_sub(1) {
-            Some(before) => self.ends[before] + 1,
-            None => self.start,
-        };
+        let (start, end) = self.bounds(i)?;
         let len = end.checked_sub(start).filter(|&len| len <= 16)?;
         // In a read buffer the 16 bytes from the field's start are there (what follows the
         // field is masked off); near the end of a record's own bytes they are copied.
