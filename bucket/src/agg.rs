@@ -124,8 +124,7 @@ impl<'a> Value<'a> {
     pub fn parse(field: &'a [u8]) -> Value<'a> {
         // Plain digits first: no missing-value spelling is one.
         if let Some(n) = short_digits(field) {
-            #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)] // 15 digits: exact
-            return Value::Int(n as i64, n as f64);
+            return Value::digits(n);
         }
         if is_missing(field) {
             return Value::Missing;
@@ -140,6 +139,13 @@ impl<'a> Value<'a> {
             Int::Overflow => Value::Text(field),
             Int::NotInt => parse_f64(field).map_or(Value::Text(field), Value::Float),
         }
+    }
+
+    /// The value of a field of 1-15 plain digits ([`short_digits`]): exact as a float too.
+    #[inline]
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)] // 15 digits: exact
+    pub fn digits(n: u64) -> Value<'a> {
+        Value::Int(n as i64, n as f64)
     }
 
     fn float(self) -> Option<f64> {
@@ -178,15 +184,6 @@ pub enum Acc {
 }
 
 impl Acc {
-    /// [`Acc::add`] of an integer of at most 15 digits (exact as a float too) to a sum;
-    /// true when the integer sum overflowed.
-    #[inline]
-    pub fn add_count(&mut self, n: u64) -> bool {
-        #[allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)] // 15 digits: exact
-        let (int, float) = (n as i64, n as f64);
-        self.add(Op::Sum, b"", Value::Int(int, float))
-    }
-
     pub fn new(op: Op) -> Acc {
         match op {
             Op::Sum => Acc::Sum {

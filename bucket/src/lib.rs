@@ -387,8 +387,10 @@ impl Bucketer {
             // What the loops below do for a field of 1-15 digits (an integer that changes
             // no column's type), without them.
             let column = &mut self.columns[0];
-            if let Some(n) = short_digits(row.field(column.idx)) {
-                if self.accs[group].add_count(n) && column.overflow.is_none() {
+            let field = row.field(column.idx);
+            if let Some(n) = short_digits(field) {
+                let acc = &mut self.accs[group];
+                if acc.add(Op::Sum, field, Value::digits(n)) && column.overflow.is_none() {
                     column.overflow = Some((row.line(), self.input.clone()));
                 }
                 return Ok(());
@@ -735,9 +737,14 @@ impl Filter for Bucketer {
             }
         }
         self.rows += 1;
-        let group = match self.short.then(|| ShortKey::of(bucket, &self.key_idx, row)) {
-            Some(Some(key)) => self.short_group(&key, row)?,
-            _ => {
+        let short = if self.short {
+            ShortKey::of(bucket, &self.key_idx, row)
+        } else {
+            None
+        };
+        let group = match short {
+            Some(key) => self.short_group(&key, row)?,
+            None => {
                 self.encode_key(bucket, row)?;
                 self.group(row)
             }

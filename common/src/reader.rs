@@ -29,9 +29,10 @@ pub struct Reader<R> {
     /// Bytes consumed before the buffer's first byte.
     before: u64,
     core: csv_core::Reader,
-    /// csv-core's field ends and fields, kept between quoted records.
+    /// csv-core's output, kept between quoted records: field ends, and the fields back to
+    /// back.
     ends: Vec<usize>,
-    quoted: Vec<u8>,
+    core_fields: Vec<u8>,
     started: bool,
     /// The last byte seen was a `\r`: a `\n` starting the next buffer ends the same line.
     after_cr: bool,
@@ -64,7 +65,7 @@ impl<R: Read> Reader<R> {
             before: 0,
             core: core_reader(b','),
             ends: vec![0; 16],
-            quoted: Vec::new(),
+            core_fields: Vec::new(),
             started: false,
             after_cr: false,
             delimiter: b',',
@@ -230,7 +231,7 @@ impl<R: Read> Reader<R> {
         rec.delimiter = self.delimiter;
         // Taken out while csv-core writes to it, so that `fill` may borrow the reader.
         let mut ends = std::mem::take(&mut self.ends);
-        let mut data = std::mem::take(&mut self.quoted);
+        let mut data = std::mem::take(&mut self.core_fields);
         let result = self.parse_quoted(&mut data, &mut ends, before_wait);
         if let Ok(Some(fields)) = result {
             let mut start = 0;
@@ -240,7 +241,7 @@ impl<R: Read> Reader<R> {
             }
         }
         self.ends = ends;
-        self.quoted = data;
+        self.core_fields = data;
         self.quoted_record = rec;
         result.map(|fields| {
             if fields.is_some() {
