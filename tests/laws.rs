@@ -60,6 +60,20 @@ proptest! {
         prop_assert_eq!(via_hourly, daily);
     }
 
+    /// What `aggregate.sh` relies on to compress its plain hourly tables: a table bucketed
+    /// again at its own step, by the same keys, is the same table.
+    #[test]
+    fn rebucketing_a_table_at_its_own_step_changes_nothing(
+        rows in rows(), aware: bool, floats: bool,
+        every in prop::sample::select(vec!["30s", "1h", "1d"]),
+    ) {
+        let dir = Dir::new();
+        dir.write("rows.csv", csv(&rows, aware, floats));
+        let table = bucket(&dir, &format!("--every {every} --time-name freq rows.csv"));
+        dir.write("table.csv", &table);
+        prop_assert_eq!(bucket(&dir, &format!("--every {every} table.csv")), table);
+    }
+
     #[test]
     fn order_and_splitting_do_not_matter(
         rows in rows(), aware: bool, seed: u64, split in 0usize..120,
