@@ -94,6 +94,37 @@ pub fn short_digits(bytes: &[u8]) -> Option<u64> {
     Some(n)
 }
 
+/// 1 to 8 plain digits given as a word (a field's bytes, little-endian, zero past `len`:
+/// [`crate::Record::word`]) as a number, with no branch on how many there are or what they
+/// are: monitor sizes vary in length from row to row, and a loop over their digits
+/// mispredicts its end (estimate ran 25% faster on rows all alike than on real ones).
+/// `None` for anything else, which [`short_digits`] and the full parsers then take.
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // the low word holds the 8 bytes
+pub fn word_digits(word: u128, len: usize) -> Option<u64> {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    if !(1..=8).contains(&len) {
+        return None;
+    }
+    // The digits moved to the top bytes behind leading '0's: always eight digits.
+    let shift = 8 * (8 - len as u32);
+    let text = (word as u64) << shift | (ZEROS & ((1 << shift) - 1));
+    // Every byte 0x30-0x39: high nibble 3, and still 3 with 6 added.
+    let digits =
+        (text & HIGH == ZEROS) & (text.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS);
+    if !digits {
+        return None;
+    }
+    // Pairs, then fours, then all eight, by multiplies (the first digit is the lowest byte).
+    let v = text - ZEROS;
+    let v = v * 10 + (v >> 8);
+    let pairs = 0x0000_00ff_0000_00ff;
+    let high = (v & pairs).wrapping_mul(100 + (1_000_000 << 32));
+    let low = ((v >> 16) & pairs).wrapping_mul(1 + (10_000 << 32));
+    Some(high.wrapping_add(low) >> 32)
+}
+
 /// Parses `[+-]digits`, blanks around it allowed, as pandas reads an integer column.
 #[inline]
 pub fn parse_i64(bytes: &[u8]) -> Int {
@@ -417,22 +448,28 @@ pub fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// [`write_int`] for a per-row count: below 10,000 (a message's bytes, mostly) its digits
-/// are stored straight into `out`, where itoa's buffer costs a copy of unknown length (a
-/// `memcpy` call): 40 of estimate's ~580 instructions a row.
+/// [`write_int`] for a per-row count: below 10^8 (a message's bytes, always) its eight
+/// digits are made at once by multiplies and stored as one word, the leading zeros cut off
+/// after, with no branch on the number's length, which varies from row to row.
 #[inline]
-#[allow(clippy::cast_possible_truncation)] // every digit is below 10
+#[allow(clippy::cast_possible_truncation)] // n < 10^8
 pub fn write_u64(out: &mut Vec<u8>, n: u64) {
-    let digit = |d: u64| b'0' + (d % 10) as u8;
-    match n {
-        0..=9 => out.push(digit(n)),
-        10..=99 => out.extend_from_slice(&[digit(n / 10), digit(n)]),
-        100..=999 => out.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]),
-        1000..=9999 => {
-            out.extend_from_slice(&[digit(n / 1000), digit(n / 100), digit(n / 10), digit(n)]);
-        }
-        _ => write_int(out, n),
+    if n >= 100_000_000 {
+        return write_int(out, n);
     }
+    // Two halves of four digits in 32-bit lanes, each cut into two pairs in 16-bit lanes,
+    // each pair into two digits in bytes: divisions by multiplies, exact at these sizes.
+    let x = (n / 10_000) | (n % 10_000) << 32;
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = hundreds | (x - hundreds * 100) << 16;
+    let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    let digits = (tens | (pairs - tens * 10) << 8) | 0x3030_3030_3030_3030;
+    let len = 1 + [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+        .iter()
+        .map(|&p| usize::from(n >= p))
+        .sum::<usize>();
+    out.extend_from_slice(&(digits >> (8 * (8 - len))).to_le_bytes());
+    out.truncate(out.len() - (8 - len));
 }
 
 #[cfg(test)]
@@ -592,6 +629,61 @@ mod tests {
     }
 
     #[test]
+    fn counts_print_like_itoa_at_every_length() {
+        let mut edges = vec![0, 1, 99_999_999, 100_000_000, u64::MAX];
+        for p in (1..=8).map(|e| 10u64.pow(e)) {
+            edges.extend([p - 1, p, p + 1]);
+        }
+        for n in edges
+            .into_iter()
+            .chain(0..100_000)
+            .chain((0..100_000_000).step_by(9_973))
+        {
+            let (mut fast, mut full) = (b"x".to_vec(), b"x".to_vec());
+            write_u64(&mut fast, n);
+            write_int(&mut full, n);
+            assert_eq!(fast, full, "{n}");
+        }
+    }
+
+    #[test]
+    fn word_digits_at_every_length() {
+        let word = |s: &[u8]| {
+            let mut b = [0u8; 16];
+            b[..s.len()].copy_from_slice(s);
+            u128::from_le_bytes(b)
+        };
+        for text in [
+            "0", "7", "42", "100", "1448", "99999999", "00000001", "12345678",
+        ] {
+            let want = text.parse::<u64>().ok();
+            assert_eq!(
+                word_digits(word(text.as_bytes()), text.len()),
+                want,
+                "{text}"
+            );
+        }
+        for text in [
+            "",
+            "123456789",
+            "12a",
+            " 12",
+            "1.5",
+            "-1",
+            "/",
+            ":",
+            "9:",
+            "1\0",
+        ] {
+            assert_eq!(
+                word_digits(word(text.as_bytes()), text.len()),
+                None,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn missing_values_are_pandas_defaults() {
         // pandas._libs.parsers.STR_NA_VALUES, pandas 2.2.3, sorted.
         let pandas = [
@@ -640,6 +732,19 @@ mod tests {
             write_u64(&mut fast, n);
             write_int(&mut full, n);
             proptest::prop_assert_eq!(fast, full);
+        }
+
+        /// The word path reads exactly 1-8 plain digits, whatever the bytes past them.
+        #[test]
+        fn word_digits_are_plain_digits(field in proptest::collection::vec(
+            proptest::sample::select(b"0123456789 +-./:@\x00\xff".to_vec()), 0..18,
+        )) {
+            let plain = (1..=8).contains(&field.len()) && field.iter().all(u8::is_ascii_digit);
+            let want = if plain { short_digits(&field) } else { None };
+            let mut bytes = [0u8; 16];
+            let len = field.len().min(16);
+            bytes[..len].copy_from_slice(&field[..len]);
+            proptest::prop_assert_eq!(word_digits(u128::from_le_bytes(bytes), field.len()), want);
         }
 
         /// The short-digits fast path reads exactly 1-15 plain digits, as Rust's parser does;

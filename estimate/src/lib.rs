@@ -8,7 +8,7 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::num::{is_missing, parse_u64, write_int, write_py_float, write_u64};
+use common::num::{is_missing, parse_u64, word_digits, write_int, write_py_float, write_u64};
 use common::{find_column, Error, Filter, Record, Result, Writer};
 use itertools::Itertools;
 
@@ -107,6 +107,8 @@ pub struct Estimator {
     v6: Headers,
     size_idx: usize,
     ipv6_idx: usize,
+    /// The IPv6 version comes from a boolean column.
+    flag: bool,
 }
 
 impl Estimator {
@@ -151,6 +153,7 @@ impl Estimator {
             }
         }
         Ok(Estimator {
+            flag: matches!(params.ipv6, Ipv6Source::Flag(_)),
             params,
             v4,
             v6,
@@ -204,6 +207,36 @@ impl Estimator {
         self.segmented(size, ipv6).map(|(_, segments, _)| segments)
     }
 
+    /// The size field when it is not 1-8 plain digits: blanks, a `+`, more digits, or an
+    /// error saying what is wrong with it.
+    #[cold]
+    fn parse_size(&self, size_field: &[u8]) -> Result<u64> {
+        parse_u64(size_field).ok_or_else(|| {
+            let digits = !size_field.is_empty() && size_field.iter().all(u8::is_ascii_digit);
+            let why = if digits {
+                "is too large: sizes must fit in 64 bits"
+            } else {
+                "is not a non-negative integer"
+            };
+            Error::value(
+                &self.params.size_col,
+                format!("{} {why}", common::error::show(size_field)),
+            )
+        })
+    }
+
+    /// The IPv6 flag of the usual spellings (`True`, `False`), from the field's word (see
+    /// [`Record::word`]) and without a branch on which it is: the two alternate at random.
+    /// None for anything else, which [`Estimator::ipv6_of`] reads (or refuses).
+    #[inline]
+    fn flag_words(&self, (word, len): (u128, usize)) -> Option<bool> {
+        const TRUE: u128 = u32::from_le_bytes(*b"True") as u128;
+        const FALSE: u128 = u64::from_le_bytes(*b"False\0\0\0") as u128;
+        let is_true = (word == TRUE) & (len == 4);
+        let is_false = (word == FALSE) & (len == 5);
+        (self.flag && (is_true | is_false)).then_some(is_true)
+    }
+
     fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
         match &self.params.ipv6 {
             Ipv6Source::Address(_) => Ok(field.contains(&b'[')),
@@ -243,7 +276,6 @@ impl Filter for Estimator {
     }
 
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
-        let size_field = row.field(self.size_idx);
         if self.params.keep_incomplete && self.missing_input(row) {
             copy_row(row, out);
             for _ in self.params.computed_columns() {
@@ -251,19 +283,16 @@ impl Filter for Estimator {
             }
             return Ok(out.end_record()?);
         }
-        let size = parse_u64(size_field).ok_or_else(|| {
-            let digits = !size_field.is_empty() && size_field.iter().all(u8::is_ascii_digit);
-            let why = if digits {
-                "is too large: sizes must fit in 64 bits"
-            } else {
-                "is not a non-negative integer"
-            };
-            Error::value(
-                &self.params.size_col,
-                format!("{} {why}", common::error::show(size_field)),
-            )
-        })?;
-        let ipv6 = self.ipv6_of(row.field(self.ipv6_idx))?;
+        let word = |i| row.word(i).unwrap_or((0, usize::MAX));
+        let (size_word, size_len) = word(self.size_idx);
+        let size = match word_digits(size_word, size_len) {
+            Some(n) => n,
+            None => self.parse_size(row.field(self.size_idx))?,
+        };
+        let ipv6 = match self.flag_words(word(self.ipv6_idx)) {
+            Some(ipv6) => ipv6,
+            None => self.ipv6_of(row.field(self.ipv6_idx))?,
+        };
         let estimate = self.net_size(size, ipv6).ok_or_else(|| {
             Error::value(
                 &self.params.size_col,
@@ -393,6 +422,51 @@ mod tests {
              2024-12-28 00:00:09+00:00,True,in,inv,37,133\n\
              2024-12-28 00:00:09+00:00,0,out,\"a,b\",1425,1553\n"
         );
+    }
+
+    /// The usual spellings take a word-wide path, the rest the general parsers: both agree.
+    #[test]
+    fn every_spelling_of_flags_and_sizes_reads_alike() {
+        let flags = [
+            ("True", true),
+            ("true", true),
+            ("TRUE", true),
+            ("1", true),
+            ("\"True\"", true),
+            ("False", false),
+            ("false", false),
+            ("FALSE", false),
+            ("0", false),
+            ("\"False\"", false),
+        ];
+        let sizes = [
+            ("37", 37),
+            (" 37", 37),
+            ("+37", 37),
+            ("37\t", 37),
+            ("00000037", 37),
+            ("000000037", 37),
+            ("12345678", 12_345_678),
+            ("123456789", 123_456_789),
+            ("\"1425\"", 1425),
+        ];
+        let est = Estimator::new(Params::default()).unwrap();
+        for (flag, v6) in flags {
+            for (size, n) in sizes {
+                let out = run(Params::default(), &format!("ipv6,size\n{flag},{size}\n")).unwrap();
+                let Some(NetSize::Bytes(want)) = est.net_size(n, v6) else {
+                    panic!("{n}");
+                };
+                assert!(out.ends_with(&format!(",{want}\n")), "{flag} {size}: {out}");
+            }
+        }
+        for flag in ["Tru", "TrueX", "True ", "False\0", "Fals", "\"\""] {
+            let err = run(Params::default(), &format!("ipv6,size\n{flag},1\n")).unwrap_err();
+            assert!(
+                err.to_string().contains("is not a boolean"),
+                "{flag}: {err}"
+            );
+        }
     }
 
     #[test]
