@@ -287,6 +287,29 @@ fn bucketed(
     Ok(out.into_inner().unwrap())
 }
 
+/// Many more keys than the recent-group slots, revisited in a scrambled order: slots are
+/// overwritten and found stale all the time, and the table is still the general path's.
+#[test]
+fn recent_groups_survive_many_keys() {
+    let mut rows = Vec::new();
+    for i in 0..6000u32 {
+        let k = i.wrapping_mul(2_654_435_761) % 1500;
+        let (a, c) = (
+            format!("k{}", k % 50).into_bytes(),
+            format!("m{}", k / 50).into_bytes(),
+        );
+        rows.push(((k % 3) as u8, a, c, if i % 7 == 0 { "3" } else { "1" }));
+    }
+    let params = Params {
+        sums: vec!["n".into()],
+        ..hourly_by(&["a", "b"])
+    };
+    assert_eq!(
+        bucketed(&params, &rows, true),
+        bucketed(&params, &rows, false)
+    );
+}
+
 proptest::proptest! {
     /// The fast paths give the tables (and errors) of the general one: keys found by value
     /// (all fields of at most 16 bytes: zero bytes, empty, 16 and 17 bytes, mixed in one

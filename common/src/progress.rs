@@ -125,12 +125,15 @@ impl Progress {
         self.line.is_some()
     }
 
-    /// Counts one row; the line is updated every [`CHECK_EVERY`] rows.
+    /// Counts one row; the line is updated every [`CHECK_EVERY`] rows. Rows are counted
+    /// only for a line that is drawn: a hidden one costs a test a row, no count in memory.
     #[inline]
     pub fn row(&mut self) {
-        self.rows += 1;
-        if self.rows % CHECK_EVERY == 0 && self.line.is_some() {
-            self.update();
+        if self.line.is_some() {
+            self.rows += 1;
+            if self.rows % CHECK_EVERY == 0 {
+                self.update();
+            }
         }
     }
 
