@@ -37,8 +37,6 @@ pub struct Reader<R> {
     /// The last byte seen was a `\r`: a `\n` starting the next buffer ends the same line.
     after_cr: bool,
     delimiter: u8,
-    /// Plain lines may be copied whole to the output: its delimiter is the same.
-    copyable: bool,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -54,6 +52,9 @@ impl<R: Read> Reader<R> {
     pub fn new(src: R) -> Reader<R> {
         let mut line = Record::new();
         line.data = vec![0; BUFFER];
+        // Set once: every plain line is read with the same delimiter, and copyable.
+        line.plain = true;
+        line.delimiter = b',';
         Reader {
             src,
             line,
@@ -69,7 +70,6 @@ impl<R: Read> Reader<R> {
             started: false,
             after_cr: false,
             delimiter: b',',
-            copyable: true,
         }
     }
 
@@ -80,7 +80,9 @@ impl<R: Read> Reader<R> {
     pub fn with_delimiters(mut self, input: u8, output: u8) -> Reader<R> {
         self.core = core_reader(input);
         self.delimiter = input;
-        self.copyable = input == output;
+        // Plain lines may be copied whole to the output when its delimiter is the same.
+        self.line.plain = input == output;
+        self.line.delimiter = input;
         self
     }
 
@@ -211,13 +213,15 @@ impl<R: Read> Reader<R> {
             line.line = self.line_no;
             line.start = from;
             self.pos = next;
-            // The `\n` of a `\r\n` whose `\r` ended a quoted record: its line is counted.
-            let joined = at == from && next == from + 1 && self.after_cr;
-            self.after_cr = false;
-            self.line_no += u64::from(!joined);
+            self.line_no += 1;
+            if self.after_cr {
+                // The `\n` of a `\r\n` whose `\r` ended a quoted record: its line is counted.
+                self.after_cr = false;
+                if at == from && next == from + 1 {
+                    self.line_no -= 1;
+                }
+            }
             if at > from {
-                line.plain = self.copyable;
-                line.delimiter = delimiter;
                 return Ok(Got::Line);
             }
         }
@@ -342,47 +346,52 @@ enum Scan {
 #[inline(always)]
 fn scan(avail: &[u8], from: usize, ends: &mut Vec<usize>, delimiter: u8) -> Scan {
     ends.clear();
+    let mut chunks = avail.get(from..).unwrap_or_default().chunks_exact(CHUNK);
     let mut base = from;
-    loop {
-        let (delimiters, stops, whole) =
-            match avail.get(base..).and_then(<[u8]>::first_chunk::<CHUNK>) {
-                Some(chunk) => {
-                    let (d, s) = masks(chunk, delimiter);
-                    (d, s, true)
-                }
-                None => {
-                    let rest = avail.get(base..).unwrap_or_default();
-                    let mut padded = [0; CHUNK];
-                    padded[..rest.len()].copy_from_slice(rest);
-                    // The padding may hold the delimiter: only the bytes of `rest` count.
-                    let real = (1u32 << rest.len()) - 1;
-                    let (d, s) = masks(&padded, delimiter);
-                    (d & real, s & real, false)
-                }
-            };
-        if stops == 0 {
-            push_ends(ends, base, delimiters);
-            if !whole {
-                return Scan::Incomplete;
-            }
-            base += CHUNK;
-            continue;
-        }
-        let first = stops.trailing_zeros();
-        push_ends(ends, base, delimiters & ((1 << first) - 1));
-        let at = base + first as usize;
-        ends.push(at);
-        return match avail[at] {
-            b'\n' => Scan::Line {
-                end: at,
-                next: at + 1,
-            },
-            b'\r' if avail.get(at + 1) == Some(&b'\n') => Scan::Line {
-                end: at,
-                next: at + 2,
-            },
-            _ => Scan::Special,
+    for chunk in &mut chunks {
+        let Ok(chunk) = <&[u8; CHUNK]>::try_from(chunk) else {
+            break; // never: the chunks are exact
         };
+        let (delimiters, stops) = masks(chunk, delimiter);
+        if stops != 0 {
+            return line_end(avail, ends, base, delimiters, stops);
+        }
+        push_ends(ends, base, delimiters);
+        base += CHUNK;
+    }
+    // Fewer bytes than a chunk are left: tested padded, where the padding may hold the
+    // delimiter (only the bits of real bytes count).
+    let rest = chunks.remainder();
+    let mut padded = [0; CHUNK];
+    padded[..rest.len()].copy_from_slice(rest);
+    let real = (1u32 << rest.len()) - 1;
+    let (delimiters, stops) = masks(&padded, delimiter);
+    let (delimiters, stops) = (delimiters & real, stops & real);
+    if stops != 0 {
+        return line_end(avail, ends, base, delimiters, stops);
+    }
+    push_ends(ends, base, delimiters);
+    Scan::Incomplete
+}
+
+/// The first stop in the chunk at `base` ends the line: the delimiters before it are its
+/// last field ends, and the stop says how the line ends (or that csv-core must read it).
+#[inline(always)]
+fn line_end(avail: &[u8], ends: &mut Vec<usize>, base: usize, delimiters: u32, stops: u32) -> Scan {
+    let first = stops.trailing_zeros();
+    push_ends(ends, base, delimiters & ((1 << first) - 1));
+    let at = base + first as usize;
+    ends.push(at);
+    match avail[at] {
+        b'\n' => Scan::Line {
+            end: at,
+            next: at + 1,
+        },
+        b'\r' if avail.get(at + 1) == Some(&b'\n') => Scan::Line {
+            end: at,
+            next: at + 2,
+        },
+        _ => Scan::Special,
     }
 }
 
