@@ -463,13 +463,12 @@ pub fn write_u64(out: &mut Vec<u8>, n: u64) {
     let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
     let pairs = hundreds | (x - hundreds * 100) << 16;
     let tens = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
-    let digits = (tens | (pairs - tens * 10) << 8) | 0x3030_3030_3030_3030;
-    let len = 1 + [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
-        .iter()
-        .map(|&p| usize::from(n >= p))
-        .sum::<usize>();
-    out.extend_from_slice(&(digits >> (8 * (8 - len))).to_le_bytes());
-    out.truncate(out.len() - (8 - len));
+    let values = tens | (pairs - tens * 10) << 8;
+    // Leading zeros are the low zero bytes (the last digit, in the top byte, always counts).
+    let zeros = (values | 1 << 56).trailing_zeros() / 8;
+    let digits = values | 0x3030_3030_3030_3030;
+    out.extend_from_slice(&(digits >> (8 * zeros)).to_le_bytes());
+    out.truncate(out.len() - zeros as usize);
 }
 
 #[cfg(test)]
