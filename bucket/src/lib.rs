@@ -361,23 +361,21 @@ impl Bucketer {
         }
         let keys = &self.short_keys;
         let id = match self.short_table.find(hash, |&id| keys[id as usize] == *key) {
-            Some(&id) => id as usize,
+            Some(&id) => id,
             None => {
                 self.encode_key(key.bucket, row)?;
-                let id = self.group(row);
-                self.short_keys[id] = *key;
-                let keys = &self.short_keys;
+                let group = self.group(row);
+                self.short_keys[group] = *key;
                 #[allow(clippy::cast_possible_truncation)] // groups are far fewer than 2^32
+                let id = group as u32;
+                let keys = &self.short_keys;
                 self.short_table
-                    .insert_unique(hash, id as u32, |&g| keys[g as usize].hash());
+                    .insert_unique(hash, id, |&g| keys[g as usize].hash());
                 id
             }
         };
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            self.recent[slot] = (*key, id as u32);
-        }
-        Ok(id)
+        self.recent[slot] = (*key, id);
+        Ok(id as usize)
     }
 
     /// Encodes the bucket and the row's key fields into `key_buf`.
@@ -521,6 +519,7 @@ impl Bucketer {
         self.key_missing.clear();
         self.short_table.clear();
         self.short_keys.clear();
+        // Group ids start again from 0: no slot may keep naming an old group.
         self.recent.fill((ShortKey::NONE, 0));
         self.accs.clear();
         Ok(())
