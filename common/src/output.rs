@@ -392,39 +392,42 @@ pub enum HeldBzip2 {
 }
 
 impl HeldBzip2 {
+    /// The compressor at `level`, the held bytes written into it.
+    fn start(held: &[u8], file: BufWriter<File>, level: usize) -> io::Result<Sink> {
+        let mut sink = bzip2_sink(file, level)?;
+        sink.write_all(held)?;
+        Ok(sink)
+    }
+
+    fn gone() -> io::Error {
+        io::Error::other("the bzip2 compressor did not start")
+    }
+
     fn finish(self) -> io::Result<Option<BufWriter<File>>> {
         match self {
             HeldBzip2::Held(held, file) => {
-                let level = (held.len() / 200_000).clamp(1, 9);
-                let mut sink = bzip2_sink(file, level)?;
-                sink.write_all(&held)?;
-                sink.finish()
+                HeldBzip2::start(&held, file, (held.len() / 200_000).clamp(1, 9))?.finish()
             }
             HeldBzip2::Started(sink) => sink.finish(),
-            HeldBzip2::Gone => Err(io::Error::other("the bzip2 compressor did not start")),
+            HeldBzip2::Gone => Err(HeldBzip2::gone()),
         }
     }
 }
 
 impl Write for HeldBzip2 {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            HeldBzip2::Held(held, _) if held.len() + buf.len() <= PIECE => {
+        if let HeldBzip2::Held(held, _) = self {
+            if held.len() + buf.len() <= PIECE {
                 held.extend_from_slice(buf);
-                Ok(buf.len())
+                return Ok(buf.len());
             }
-            HeldBzip2::Held(..) => {
-                let HeldBzip2::Held(held, file) = std::mem::replace(self, HeldBzip2::Gone) else {
-                    return Err(io::Error::other("the bzip2 compressor did not start"));
-                };
-                let mut sink = bzip2_sink(file, 9)?;
-                sink.write_all(&held)?;
-                let n = sink.write(buf)?;
-                *self = HeldBzip2::Started(Box::new(sink));
-                Ok(n)
+            if let HeldBzip2::Held(held, file) = std::mem::replace(self, HeldBzip2::Gone) {
+                *self = HeldBzip2::Started(Box::new(HeldBzip2::start(&held, file, 9)?));
             }
+        }
+        match self {
             HeldBzip2::Started(sink) => sink.write(buf),
-            HeldBzip2::Gone => Err(io::Error::other("the bzip2 compressor did not start")),
+            _ => Err(HeldBzip2::gone()),
         }
     }
 
