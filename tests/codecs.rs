@@ -54,11 +54,22 @@ fn many_tracepoints(rows: usize) -> String {
     s
 }
 
-/// Runs `estimate ARGS` in `dir` with PATH set to `path` (the decoders it may find).
+/// Runs `estimate ARGS` in `dir` with PATH set to `path` (the decoders it may find), bzip2
+/// files decoded the old way: by lbzip2 when `path` has it, else by libbz2.
 fn estimate_with_path(dir: &Dir, path: &Path, args: &str) -> Run {
+    estimate_decoding(dir, path, Some("lbzip2"), args)
+}
+
+/// Runs `estimate ARGS` in `dir` with PATH set to `path` and `NETAGG_BZIP2` set to `mode`
+/// (none: bzip2 files are decoded in-process, on every core).
+fn estimate_decoding(dir: &Dir, path: &Path, mode: Option<&str>, args: &str) -> Run {
     dir.sh(&format!(
-        "PATH={} {} {args}",
+        "PATH={} {} {} {args}",
         path.display(),
+        mode.map_or_else(
+            || "env -u NETAGG_BZIP2".to_owned(),
+            |m| format!("env NETAGG_BZIP2={m}")
+        ),
         bin("estimate").display()
     ))
 }
@@ -179,16 +190,31 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
     // (The filters do not use pbzip2: with its PATH, libbz2 decodes too.)
     let mut decoders = installed_decoders(&dir);
     decoders.sort_by_key(|(name, _)| *name != "bzip2");
-    let all = decoders.clone();
+    let all: Vec<(&str, std::path::PathBuf, Option<&str>)> = decoders
+        .iter()
+        .map(|(name, path)| (*name, path.clone(), Some("lbzip2")))
+        .chain(std::iter::once(("in-process", decoders[0].1.clone(), None)))
+        .collect();
     assert!(
         decoders.len() == 3 || std::env::var_os("CI").is_none(),
         "CI installs all three"
     );
-    for (decoder, path) in decoders {
+    // Each PATH with the old way (lbzip2 if there, else libbz2), then the in-process
+    // decoder, which hands damaged files to libbz2.
+    let ways: Vec<(String, std::path::PathBuf, Option<&str>)> = decoders
+        .iter()
+        .map(|(name, path)| ((*name).to_owned(), path.clone(), Some("lbzip2")))
+        .chain(std::iter::once((
+            "in-process".to_owned(),
+            decoders[0].1.clone(),
+            None,
+        )))
+        .collect();
+    for (decoder, path, mode) in &ways {
         for (i, (name, bytes)) in files.iter().enumerate() {
             let file = format!("{name}.csv.bz2");
             dir.write(&file, bytes);
-            let run = estimate_with_path(&dir, &path, &format!("{file} | md5sum"));
+            let run = estimate_decoding(&dir, path, *mode, &format!("{file} | md5sum"));
             // Before an error, how much output got out depends on timing (a filter passes
             // on what it has whenever its input is slow): only a complete run's compares.
             let stdout = if run.stderr.is_empty() {
@@ -197,7 +223,7 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
                 String::new()
             };
             let got = (stdout, run.stderr.clone());
-            if decoder == "bzip2" {
+            if decoder.as_str() == "bzip2" {
                 want.push(got);
                 continue;
             }
@@ -210,8 +236,8 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
     for (i, (name, _)) in files.iter().enumerate() {
         let args = format!("good.csv.bz2 {name}.csv.bz2 good.csv.bz2 plain.csv good.csv.bz2");
         let mut outcomes = Vec::new();
-        for (decoder, path) in &all {
-            let run = estimate_with_path(&dir, path, &format!("{args} | md5sum"));
+        for (decoder, path, mode) in &all {
+            let run = estimate_decoding(&dir, path, *mode, &format!("{args} | md5sum"));
             let stdout = if run.stderr.is_empty() {
                 run.stdout()
             } else {
@@ -319,6 +345,7 @@ fn no_helper_outlives_its_filter() {
             .arg("big.csv.bz2")
             .current_dir(dir.tmp.path())
             .env("PATH", &path)
+            .env("NETAGG_BZIP2", "lbzip2")
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -375,6 +402,30 @@ fn one_lbzip2_decodes_a_run_of_bzip2_files() {
             .contains("cut.csv.bz2: line 20002: found a row of 3 fields"),
         "{run:?}"
     );
+}
+
+/// By default bzip2 files are decoded in this process, lbzip2 or not: the same rows, no
+/// helper started.
+#[test]
+fn bzip2_files_decode_in_process_by_default() {
+    let dir = Dir::new();
+    let Some(path) = noting_lbzip2(&dir) else {
+        return;
+    };
+    let data = many_tracepoints(200_000);
+    let (header, rows) = data.split_at(34);
+    let lines: Vec<&str> = rows.split_inclusive('\n').collect();
+    let mut names = Vec::new();
+    for (i, part) in lines.chunks(lines.len() / 3 + 1).enumerate() {
+        let name = format!("{i}.csv.bz2");
+        dir.write(&name, bz2((header.to_owned() + &part.concat()).as_bytes()));
+        names.push(name);
+    }
+    dir.write("all.csv", data.as_bytes());
+    let whole = estimate_decoding(&dir, &path, None, "all.csv").ok();
+    let run = estimate_decoding(&dir, &path, None, &names.join(" "));
+    assert_eq!(run.ok(), whole);
+    assert!(!dir.path("lbzip2.pid").exists(), "lbzip2 started");
 }
 
 /// Sends `signal` to a filter that runs a helper, and checks that it stopped on it.

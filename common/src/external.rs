@@ -47,7 +47,7 @@ fn batchable(path: &Path) -> io::Result<Option<File>> {
 }
 
 /// The file at `path`, opened, if it is a regular file that starts as bzip2 does.
-fn bzip2_file(path: &Path) -> io::Result<Option<File>> {
+pub(crate) fn bzip2_file(path: &Path) -> io::Result<Option<File>> {
     // Only a regular file is opened here: a FIFO's data would be lost in a second opening.
     if is_stdin(path) || !std::fs::metadata(path)?.is_file() {
         return Ok(None);

@@ -109,19 +109,24 @@ impl<'a> Iterator for Inputs<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let path = self.paths.get(self.at)?;
         self.at += 1;
-        let decoded = |segment| Input {
+        let decoded = |segment: Box<dyn Read>| Input {
             name: Some(path.display().to_string()),
-            reader: Reader::new(Box::new(segment)),
+            reader: Reader::new(segment),
             compressed: true,
         };
         if let Some(segment) = self.run.as_ref().and_then(|run| run.next(path)) {
-            return Some((path, Ok(decoded(segment))));
+            return Some((path, Ok(decoded(Box::new(segment)))));
         }
         self.run = None;
+        match crate::bunzip::open(path) {
+            Ok(Some(decoder)) => return Some((path, Ok(decoded(Box::new(decoder))))),
+            Ok(None) => {}
+            Err(e) => return Some((path, Err(e))),
+        }
         let input = match Run::start(path, &self.paths[self.at..]) {
             Ok(Some((run, segment))) => {
                 self.run = Some(run);
-                Ok(decoded(segment))
+                Ok(decoded(Box::new(segment)))
             }
             Ok(None) => open_in_process(path),
             Err(e) => Err(e),

@@ -1,5 +1,6 @@
 //! What every filter shares: inputs, CSV reading and writing, errors, atomic output, the row loop.
 
+mod bunzip;
 pub mod cli;
 pub mod columns;
 pub mod dtype;

@@ -1,0 +1,710 @@
+//! One bzip2 block decoded: Huffman codes, move-to-front, and the inverse Burrows-Wheeler
+//! transform walked along several paths at once.
+//!
+//! The inverse transform is a chain of dependent loads through a 3.6 MB table: one walk
+//! waits on memory at every byte. Started from many points of the chain at once (each
+//! stops where the next one started), four walks keep four loads in flight; their pieces
+//! are put back in order afterwards. That is what makes this decoder faster per core than
+//! lbzip2's (README, performance).
+
+use super::crc;
+
+pub(crate) const BLOCK_MAGIC: u64 = 0x3141_5926_5359;
+pub(crate) const END_MAGIC: u64 = 0x1772_4538_5090;
+
+/// The largest block (level 9), before the run-length decoding of its output.
+pub(crate) const MAX_BLOCK: usize = 900_000;
+
+/// Why a block does not decode; the caller hands the file to libbz2, whose messages say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bad(pub(crate) &'static str);
+
+type Result<T> = std::result::Result<T, Bad>;
+
+/// Bits read most significant first from a byte slice, 57-64 of them buffered.
+pub(crate) struct Bits<'a> {
+    data: &'a [u8],
+    /// The next byte to load into `buf`.
+    pos: usize,
+    /// `count` valid bits at the top; the bits below them are the data that follows.
+    buf: u64,
+    count: u32,
+    /// Zero bits supplied past the end of `data`.
+    past_end: u32,
+}
+
+impl<'a> Bits<'a> {
+    /// Reads `data` from bit `bit`.
+    pub(crate) fn new(data: &'a [u8], bit: u64) -> Bits<'a> {
+        let mut bits = Bits {
+            data,
+            pos: usize::try_from(bit / 8).unwrap_or(usize::MAX),
+            buf: 0,
+            count: 0,
+            past_end: 0,
+        };
+        bits.refill();
+        #[allow(clippy::cast_possible_truncation)] // below 8
+        bits.consume((bit % 8) as u32);
+        bits
+    }
+
+    /// Bits consumed from the start of the data.
+    pub(crate) fn position(&self) -> u64 {
+        (self.pos as u64 * 8 + u64::from(self.past_end)) - u64::from(self.count)
+    }
+
+    /// True once bits past the end of the data were consumed.
+    pub(crate) fn overran(&self) -> bool {
+        self.position() > self.data.len() as u64 * 8
+    }
+
+    #[inline(always)]
+    fn refill(&mut self) {
+        if let Some(word) = self
+            .data
+            .get(self.pos..self.pos + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            // Whole bytes that fit are taken; the part of the next one below them is its
+            // own data, loaded again by the next refill.
+            self.buf |= u64::from_be_bytes(word) >> self.count;
+            let take = (63 - self.count) / 8;
+            self.pos += take as usize;
+            self.count += take * 8;
+        } else {
+            self.refill_slow();
+        }
+    }
+
+    #[cold]
+    fn refill_slow(&mut self) {
+        while self.count <= 56 {
+            match self.data.get(self.pos) {
+                Some(&b) => {
+                    self.buf |= u64::from(b) << (56 - self.count);
+                    self.pos += 1;
+                }
+                None => self.past_end += 8,
+            }
+            self.count += 8;
+        }
+    }
+
+    #[inline(always)]
+    fn consume(&mut self, n: u32) {
+        self.buf <<= n;
+        self.count -= n;
+    }
+
+    /// The next `n` bits (1..=32) as a number.
+    #[inline(always)]
+    pub(crate) fn get(&mut self, n: u32) -> u32 {
+        if self.count < n {
+            self.refill();
+        }
+        #[allow(clippy::cast_possible_truncation)] // at most 32 bits
+        let v = (self.buf >> (64 - n)) as u32;
+        self.consume(n);
+        v
+    }
+
+    pub(crate) fn get48(&mut self) -> u64 {
+        let high = u64::from(self.get(24));
+        (high << 24) | u64::from(self.get(24))
+    }
+
+    /// Skips to the next byte boundary.
+    pub(crate) fn align(&mut self) {
+        let off = self.position() % 8;
+        if off != 0 {
+            #[allow(clippy::cast_possible_truncation)] // below 8
+            self.get(8 - off as u32);
+        }
+    }
+}
+
+/// Bits looked up at once when decoding a symbol; longer codes are rare.
+const LUT_BITS: u32 = 10;
+
+/// One Huffman table: codes of up to `LUT_BITS` bits by lookup, longer ones by the canonical
+/// code's limits.
+struct Table {
+    /// `len << 9 | symbol`, or 0 where the code is longer than `LUT_BITS`.
+    lut: [u16; 1 << LUT_BITS],
+    /// For each length, the largest code of that length (-1 if none), and the offset that
+    /// maps a code of that length to its place in `perm`.
+    limit: [i32; 21],
+    offset: [i32; 21],
+    perm: [u16; 258],
+    max_len: u32,
+}
+
+impl Table {
+    fn new() -> Table {
+        Table {
+            lut: [0; 1 << LUT_BITS],
+            limit: [-1; 21],
+            offset: [0; 21],
+            perm: [0; 258],
+            max_len: 0,
+        }
+    }
+
+    /// Builds the canonical code bzip2 assigns to `lens` (1..=20 each): by length, then by
+    /// symbol.
+    fn build(&mut self, lens: &[u8]) -> Result<()> {
+        self.lut = [0; 1 << LUT_BITS];
+        self.limit = [-1; 21];
+        let mut at = 0usize;
+        let mut code: i32 = 0;
+        self.max_len = 0;
+        for len in 1..=20u32 {
+            let first = code;
+            let first_at = at;
+            for (sym, &l) in lens.iter().enumerate() {
+                if u32::from(l) != len {
+                    continue;
+                }
+                if code >= 1 << len {
+                    return Err(Bad("oversubscribed Huffman code"));
+                }
+                #[allow(clippy::cast_possible_truncation)] // below 258
+                {
+                    self.perm[at] = sym as u16;
+                }
+                at += 1;
+                if len <= LUT_BITS {
+                    let shift = LUT_BITS - len;
+                    #[allow(clippy::cast_sign_loss)] // non-negative
+                    let from = (code as usize) << shift;
+                    #[allow(clippy::cast_possible_truncation)] // len <= 20, sym < 258
+                    let entry = ((len as u16) << 9) | sym as u16;
+                    self.lut[from..from + (1 << shift)].fill(entry);
+                }
+                code += 1;
+                self.max_len = len;
+            }
+            if at > first_at {
+                self.limit[len as usize] = code - 1;
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                {
+                    self.offset[len as usize] = first_at as i32 - first;
+                }
+            }
+            code <<= 1;
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn decode(&self, bits: &mut Bits<'_>) -> Result<u32> {
+        if bits.count < 20 {
+            bits.refill();
+        }
+        #[allow(clippy::cast_possible_truncation)] // LUT_BITS bits
+        let entry = self.lut[(bits.buf >> (64 - LUT_BITS)) as usize];
+        if entry != 0 {
+            bits.consume(u32::from(entry >> 9));
+            return Ok(u32::from(entry & 511));
+        }
+        self.decode_long(bits)
+    }
+
+    #[cold]
+    fn decode_long(&self, bits: &mut Bits<'_>) -> Result<u32> {
+        for len in LUT_BITS + 1..=self.max_len {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+            let code = (bits.buf >> (64 - len)) as i32;
+            if code <= self.limit[len as usize] {
+                bits.consume(len);
+                #[allow(clippy::cast_sign_loss)] // within perm
+                let at = (code + self.offset[len as usize]) as usize;
+                return Ok(u32::from(self.perm[at]));
+            }
+        }
+        Err(Bad("no Huffman code matches"))
+    }
+}
+
+/// Memory kept from block to block by one decoding thread.
+pub(crate) struct Scratch {
+    tt: Vec<u32>,
+    /// The walks' pieces, each walk writing in a lane of its own.
+    lanes: Vec<u8>,
+    /// The block's bytes in order, before the run-length decoding.
+    ordered: Vec<u8>,
+    /// The transform's last column as runs of one byte: `byte << 24 | length`.
+    runs: Vec<u32>,
+    tables: Vec<Table>,
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Scratch {
+        Scratch {
+            tt: vec![0; MAX_BLOCK],
+            lanes: vec![0; WALKS * lane_len(MAX_BLOCK)],
+            ordered: Vec::with_capacity(MAX_BLOCK),
+            runs: Vec::with_capacity(MAX_BLOCK),
+            tables: (0..6).map(|_| Table::new()).collect(),
+        }
+    }
+}
+
+/// A decoded block: its bytes were appended to the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Block {
+    /// The CRC stored with it, which its bytes matched.
+    pub(crate) crc: u32,
+    /// Its length before the run-length decoding (at most the stream's block size).
+    pub(crate) size: usize,
+}
+
+/// Decodes the block whose magic number ends where `bits` is, appending its bytes to `out`.
+pub(crate) fn decode(
+    bits: &mut Bits<'_>,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Result<Block> {
+    let stored_crc = bits.get(32);
+    if bits.get(1) != 0 {
+        return Err(Bad("randomised block (bzip2 0.9.0)"));
+    }
+    let orig = bits.get(24) as usize;
+
+    // The bytes in use.
+    let mut symbols = [0u8; 256];
+    let mut in_use = 0usize;
+    let groups = bits.get(16);
+    for i in 0..16 {
+        if groups & (0x8000 >> i) != 0 {
+            let used = bits.get(16);
+            for j in 0..16 {
+                if used & (0x8000 >> j) != 0 {
+                    #[allow(clippy::cast_possible_truncation)] // below 256
+                    {
+                        symbols[in_use] = (i * 16 + j) as u8;
+                    }
+                    in_use += 1;
+                }
+            }
+        }
+    }
+    if in_use == 0 {
+        return Err(Bad("no symbols in use"));
+    }
+    let alpha = in_use + 2;
+
+    // Tables and selectors.
+    let n_tables = bits.get(3) as usize;
+    if !(2..=6).contains(&n_tables) {
+        return Err(Bad("bad number of Huffman tables"));
+    }
+    let n_selectors = bits.get(15) as usize;
+    if n_selectors == 0 {
+        return Err(Bad("no selectors"));
+    }
+    let mut order: [u8; 6] = [0, 1, 2, 3, 4, 5];
+    // bzip2 1.0.8 reads up to 32767 selectors and keeps the first 18002.
+    let mut selectors = Vec::with_capacity(n_selectors.min(18_002));
+    for _ in 0..n_selectors {
+        let mut j = 0usize;
+        while bits.get(1) != 0 {
+            j += 1;
+            if j >= n_tables {
+                return Err(Bad("bad selector"));
+            }
+        }
+        let t = order[j];
+        order.copy_within(0..j, 1);
+        order[0] = t;
+        if selectors.len() < 18_002 {
+            selectors.push(t);
+        }
+    }
+    let mut lens = [0u8; 258];
+    for table in scratch.tables.iter_mut().take(n_tables) {
+        let mut curr = bits.get(5);
+        for len in lens.iter_mut().take(alpha) {
+            loop {
+                if !(1..=20).contains(&curr) {
+                    return Err(Bad("bad code length"));
+                }
+                if bits.get(1) == 0 {
+                    break;
+                }
+                if bits.get(1) == 0 {
+                    curr += 1;
+                } else {
+                    curr -= 1;
+                }
+            }
+            #[allow(clippy::cast_possible_truncation)] // 1..=20
+            {
+                *len = curr as u8;
+            }
+        }
+        table.build(&lens[..alpha])?;
+    }
+
+    // The symbols: runs of the front byte (RUNA, RUNB) and move-to-front positions.
+    let tt = &mut scratch.tt;
+    let runs = &mut scratch.runs;
+    runs.clear();
+    let mut counts = [0u32; 256];
+    let mut mtf = symbols;
+    let eob = (alpha - 1) as u32;
+    let mut n = 0usize;
+    let mut run = 0usize;
+    let mut run_bit = 0u32;
+    let mut left = 0u32;
+    let mut selector = 0usize;
+    let mut table = &scratch.tables[0];
+    loop {
+        if left == 0 {
+            let Some(&t) = selectors.get(selector) else {
+                return Err(Bad("ran out of selectors"));
+            };
+            table = &scratch.tables[usize::from(t)];
+            selector += 1;
+            left = 50;
+        }
+        left -= 1;
+        let sym = table.decode(bits)?;
+        if sym <= 1 {
+            if run_bit > 20 {
+                return Err(Bad("run too long"));
+            }
+            run += ((sym + 1) as usize) << run_bit;
+            run_bit += 1;
+            continue;
+        }
+        if run > 0 {
+            if n + run > MAX_BLOCK {
+                return Err(Bad("block too long"));
+            }
+            let b = mtf[0];
+            tt[n..n + run].fill(u32::from(b));
+            #[allow(clippy::cast_possible_truncation)] // at most MAX_BLOCK
+            {
+                counts[usize::from(b)] += run as u32;
+                // The run continues the byte that moved to the front before it.
+                match runs.last_mut() {
+                    Some(last) if *last >> 24 == u32::from(b) => *last += run as u32,
+                    _ => runs.push(u32::from(b) << 24 | run as u32),
+                }
+            }
+            n += run;
+            run = 0;
+            run_bit = 0;
+        }
+        if sym == eob {
+            break;
+        }
+        let idx = (sym - 1) as usize;
+        if idx >= in_use {
+            return Err(Bad("symbol out of range"));
+        }
+        let b = mtf[idx];
+        if idx < 16 {
+            for k in (1..=idx).rev() {
+                mtf[k] = mtf[k - 1];
+            }
+        } else {
+            mtf.copy_within(0..idx, 1);
+        }
+        mtf[0] = b;
+        let Some(slot) = tt.get_mut(n) else {
+            return Err(Bad("block too long"));
+        };
+        *slot = u32::from(b);
+        counts[usize::from(b)] += 1;
+        runs.push(u32::from(b) << 24 | 1);
+        n += 1;
+    }
+    if orig >= n {
+        return Err(Bad("origin pointer out of range"));
+    }
+
+    // The inverse transform's table: each entry's byte, and where the next one is.
+    let mut start = [0u32; 256];
+    let mut sum = 0u32;
+    for (s, &c) in start.iter_mut().zip(&counts) {
+        *s = sum;
+        sum += c;
+    }
+    // Run by run: the entries of a run's byte are consecutive, and no run waits on the
+    // count the one before it left (entry by entry, a store and a load of the same count
+    // chained most of the steps).
+    let mut i = 0u32;
+    for &run in runs.iter() {
+        let (b, len) = ((run >> 24) as usize, run & 0x00ff_ffff);
+        let to = start[b] as usize;
+        start[b] += len;
+        let Some(slots) = tt.get_mut(to..to + len as usize) else {
+            return Err(Bad("block too long"));
+        };
+        for (k, slot) in (i..).zip(slots) {
+            *slot |= k << 8;
+        }
+        i += len;
+    }
+
+    if walk(
+        &mut scratch.tt[..n],
+        &mut scratch.lanes,
+        &mut scratch.ordered,
+        orig,
+    )
+    .is_err()
+    {
+        // A walk outran its lane (or the chain is broken, which the CRC will say).
+        walk_one(&scratch.tt[..n], &mut scratch.ordered, orig);
+    }
+    let from = out.len();
+    unrle(&scratch.ordered, out);
+    let crc = !crc::update(!0, &out[from..]);
+    if crc != stored_crc {
+        out.truncate(from);
+        return Err(Bad("block CRC mismatch"));
+    }
+    Ok(Block {
+        crc: stored_crc,
+        size: n,
+    })
+}
+
+/// Walks in flight at once: 16 measured 5.3 CPU seconds for the 16 M-row file, 8 5.6, 4
+/// 6.7, lbzip2 7.2.
+const WALKS: usize = 16;
+
+/// Room for each walk's bytes. The walks step together, so each writes about `n / WALKS`
+/// bytes before the last pieces; twice that and a long piece are room enough (else
+/// [`walk_one`] does the block).
+fn lane_len(n: usize) -> usize {
+    (2 * n / WALKS + 65_536).min(n)
+}
+
+/// The chain walked from its start as bzip2 does: one step per byte.
+fn walk_one(tt: &[u32], ordered: &mut Vec<u8>, orig: usize) {
+    ordered.clear();
+    let mut at = (tt[orig] >> 8) & NEXT;
+    for _ in 0..tt.len() {
+        let e = tt.get(at as usize).copied().unwrap_or(0);
+        #[allow(clippy::cast_possible_truncation)] // the entry's byte
+        ordered.push(e as u8);
+        at = (e >> 8) & NEXT;
+    }
+}
+/// Marks an entry where a walk starts: the walk that reaches it stops there.
+const START: u32 = 1 << 31;
+const NEXT: u32 = (1 << 20) - 1;
+
+/// One walk's place: where it reads next, and which piece it writes.
+#[derive(Clone, Copy)]
+struct Walker {
+    at: u32,
+    piece: usize,
+    /// Where its next byte goes in `lanes`.
+    out: usize,
+}
+
+/// A piece of the chain: from a start to the entry before the next start.
+#[derive(Clone, Copy)]
+struct Piece {
+    from: u32,
+    /// Where its bytes are in `lanes`.
+    lane_at: usize,
+    len: usize,
+    /// The start that follows it.
+    next: u32,
+}
+
+/// Writes the block's bytes in order into `ordered`: the chain of `tt` from `orig` read as
+/// pieces by [`WALKS`] walks at once.
+fn walk(tt: &mut [u32], lanes: &mut [u8], ordered: &mut Vec<u8>, orig: usize) -> Result<()> {
+    let n = tt.len();
+    let first = tt[orig] >> 8;
+    // Starts: the chain's first entry, and entries spread evenly over the table (any
+    // entry is on the chain; how far apart along it they are is chance).
+    let n_pieces = (n / 4096).clamp(1, 1024);
+    let mut starts: Vec<u32> = Vec::with_capacity(n_pieces + 1);
+    starts.push(first);
+    for k in 1..n_pieces {
+        #[allow(clippy::cast_possible_truncation)] // below MAX_BLOCK
+        starts.push((k * n / n_pieces) as u32);
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    let mut pieces: Vec<Piece> = Vec::with_capacity(starts.len());
+    for &s in &starts {
+        tt[s as usize] |= START;
+        pieces.push(Piece {
+            from: s,
+            lane_at: 0,
+            len: 0,
+            next: 0,
+        });
+    }
+    let lane_len = lane_len(n);
+    let mut next_piece = 0usize;
+    let mut walkers = [Walker {
+        at: 0,
+        piece: usize::MAX,
+        out: 0,
+    }; WALKS];
+    // Starts a walk on the next piece, if any: its first entry is read here.
+    let begin = |w: &mut Walker,
+                 lane: usize,
+                 next_piece: &mut usize,
+                 pieces: &mut [Piece],
+                 tt: &[u32],
+                 lanes: &mut [u8]|
+     -> bool {
+        let Some(piece) = pieces.get_mut(*next_piece) else {
+            w.piece = usize::MAX;
+            return false;
+        };
+        let e = tt[piece.from as usize];
+        let out = w.out.max(lane * lane_len);
+        piece.lane_at = out;
+        w.piece = *next_piece;
+        *next_piece += 1;
+        if out >= (lane + 1) * lane_len {
+            w.piece = usize::MAX;
+            return false;
+        }
+        #[allow(clippy::cast_possible_truncation)] // the entry's byte
+        {
+            lanes[out] = e as u8;
+        }
+        w.out = out + 1;
+        w.at = (e >> 8) & NEXT;
+        true
+    };
+    for (lane, w) in walkers.iter_mut().enumerate() {
+        w.out = lane * lane_len;
+        begin(w, lane, &mut next_piece, &mut pieces, tt, lanes);
+    }
+    // All walks busy: one step of each per round, their loads independent.
+    if walkers.iter().all(|w| w.piece != usize::MAX) {
+        'busy: loop {
+            for (lane, w) in walkers.iter_mut().enumerate() {
+                let e = tt[w.at as usize];
+                if e & START != 0 {
+                    let p = &mut pieces[w.piece];
+                    p.len = w.out - p.lane_at;
+                    p.next = w.at;
+                    if !begin(w, lane, &mut next_piece, &mut pieces, tt, lanes) {
+                        break 'busy;
+                    }
+                    continue;
+                }
+                if w.out >= (lane + 1) * lane_len {
+                    return Err(Bad("inverse transform does not close"));
+                }
+                #[allow(clippy::cast_possible_truncation)] // the entry's byte
+                {
+                    lanes[w.out] = e as u8;
+                }
+                w.out += 1;
+                w.at = (e >> 8) & NEXT;
+            }
+        }
+    }
+    // The last pieces, one walk at a time.
+    for (lane, mut w) in walkers.into_iter().enumerate() {
+        while w.piece != usize::MAX {
+            let e = tt[w.at as usize];
+            if e & START != 0 {
+                let p = &mut pieces[w.piece];
+                p.len = w.out - p.lane_at;
+                p.next = w.at;
+                begin(&mut w, lane, &mut next_piece, &mut pieces, tt, lanes);
+                continue;
+            }
+            if w.out >= (lane + 1) * lane_len {
+                return Err(Bad("inverse transform does not close"));
+            }
+            #[allow(clippy::cast_possible_truncation)] // the entry's byte
+            {
+                lanes[w.out] = e as u8;
+            }
+            w.out += 1;
+            w.at = (e >> 8) & NEXT;
+        }
+    }
+    // The pieces in chain order: each names the start of the next. A block that is one
+    // string repeated (`abcabc`) is as many chains, each the string: bzip2 walks one of them
+    // round and round.
+    ordered.clear();
+    let mut at = first;
+    for _ in 0..pieces.len() {
+        let Ok(k) = pieces.binary_search_by_key(&at, |p| p.from) else {
+            return Err(Bad("inverse transform does not close"));
+        };
+        let p = pieces[k];
+        ordered.extend_from_slice(&lanes[p.lane_at..p.lane_at + p.len]);
+        at = p.next;
+        if at == first {
+            break;
+        }
+    }
+    let period = ordered.len();
+    if at != first || period == 0 || n % period != 0 {
+        return Err(Bad("inverse transform does not close"));
+    }
+    for _ in 1..n / period {
+        ordered.extend_from_within(..period);
+    }
+    Ok(())
+}
+
+/// Undoes bzip2's first run-length step: four equal bytes are followed by a count of more.
+fn unrle(bytes: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < bytes.len() {
+        match run_of_four(&bytes[i..]) {
+            None => {
+                out.extend_from_slice(&bytes[i..]);
+                return;
+            }
+            Some(at) => {
+                let run_end = i + at + 4;
+                out.extend_from_slice(&bytes[i..run_end]);
+                let Some(&more) = bytes.get(run_end) else {
+                    return;
+                };
+                let b = bytes[run_end - 1];
+                out.resize(out.len() + usize::from(more), b);
+                i = run_end + 1;
+            }
+        }
+    }
+}
+
+/// Where the first four equal bytes in a row start.
+fn run_of_four(bytes: &[u8]) -> Option<usize> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let mut at = 0;
+    while let (Some(w0), Some(w3)) = (word(at), word(at + 3)) {
+        let (w1, w2) = (word(at + 1).unwrap_or(0), word(at + 2).unwrap_or(0));
+        // A zero byte where byte k equals the three after it.
+        let x = (w0 ^ w1) | (w0 ^ w2) | (w0 ^ w3);
+        // Exact zero-byte test: high bit set where the byte is zero.
+        let zero = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    // The last few: one at a time.
+    (at..bytes.len().saturating_sub(3))
+        .find(|&k| bytes[k] == bytes[k + 1] && bytes[k] == bytes[k + 2] && bytes[k] == bytes[k + 3])
+}
