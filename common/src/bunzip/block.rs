@@ -236,6 +236,8 @@ pub(crate) struct Scratch {
     ordered: Vec<u8>,
     /// The transform's last column as runs of one byte: `byte << 24 | length`.
     runs: Vec<u32>,
+    /// Undone bytes on their way to the CRC.
+    chunk: Vec<u8>,
     tables: Vec<Table>,
 }
 
@@ -246,12 +248,13 @@ impl Scratch {
             lanes: vec![0; WALKS * lane_len(MAX_BLOCK)],
             ordered: Vec::with_capacity(MAX_BLOCK),
             runs: Vec::with_capacity(MAX_BLOCK),
+            chunk: vec![0; 1 << 16],
             tables: (0..6).map(|_| Table::new()).collect(),
         }
     }
 }
 
-/// A decoded block: its bytes were appended to the output.
+/// A decoded block: its bytes, run-length coded, are in the output ([`Unrle`] undoes them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Block {
     /// The CRC stored with it, which its bytes matched.
@@ -260,7 +263,8 @@ pub(crate) struct Block {
     pub(crate) size: usize,
 }
 
-/// Decodes the block whose magic number ends where `bits` is, appending its bytes to `out`.
+/// Decodes the block whose magic number ends where `bits` is into `out` (replaced), its bytes
+/// still run-length coded.
 pub(crate) fn decode(
     bits: &mut Bits<'_>,
     scratch: &mut Scratch,
@@ -461,11 +465,15 @@ pub(crate) fn decode(
         // A walk outran its lane (or the chain is broken, which the CRC will say).
         walk_one(&scratch.tt[..n], &mut scratch.ordered, orig);
     }
-    let from = out.len();
-    unrle(&scratch.ordered, out);
-    let crc = !crc::update(!0, &out[from..]);
-    if crc != stored_crc {
-        out.truncate(from);
+    // The bytes go out still run-length coded (at most a block), undone as they are read:
+    // undone, a block of runs is up to 46 MB. Here they are undone once for the CRC.
+    std::mem::swap(out, &mut scratch.ordered);
+    let mut undo = Unrle::default();
+    let mut crc = !0;
+    while let n @ 1.. = undo.fill(out, &mut scratch.chunk) {
+        crc = crc::update(crc, &scratch.chunk[..n]);
+    }
+    if !crc != stored_crc {
         return Err(Bad("block CRC mismatch"));
     }
     Ok(Block {
@@ -660,24 +668,65 @@ fn walk(tt: &mut [u32], lanes: &mut [u8], ordered: &mut Vec<u8>, orig: usize) ->
     Ok(())
 }
 
-/// Undoes bzip2's first run-length step: four equal bytes are followed by a count of more.
-fn unrle(bytes: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < bytes.len() {
-        match run_of_four(&bytes[i..]) {
-            None => {
-                out.extend_from_slice(&bytes[i..]);
-                return;
+/// Undoes bzip2's first run-length step, a buffer at a time: four equal bytes are followed
+/// by a count of more.
+#[derive(Debug, Default)]
+pub(crate) struct Unrle {
+    /// The next coded byte to pass on.
+    at: usize,
+    /// Where the bytes to copy as they are end (after a run of four, if `count` says a count
+    /// byte follows), once found.
+    copy_end: Option<usize>,
+    count: bool,
+    /// A run being written out.
+    run_byte: u8,
+    run_left: usize,
+}
+
+impl Unrle {
+    /// Writes the next bytes that `coded` stands for into `buf`; how many (0 at its end).
+    pub(crate) fn fill(&mut self, coded: &[u8], buf: &mut [u8]) -> usize {
+        let mut out = 0;
+        loop {
+            if self.run_left > 0 {
+                let n = self.run_left.min(buf.len() - out);
+                buf[out..out + n].fill(self.run_byte);
+                self.run_left -= n;
+                out += n;
+                if self.run_left > 0 {
+                    return out;
+                }
             }
-            Some(at) => {
-                let run_end = i + at + 4;
-                out.extend_from_slice(&bytes[i..run_end]);
-                let Some(&more) = bytes.get(run_end) else {
-                    return;
-                };
-                let b = bytes[run_end - 1];
-                out.resize(out.len() + usize::from(more), b);
-                i = run_end + 1;
+            let end = match self.copy_end {
+                Some(end) => end,
+                None => {
+                    let rest = coded.get(self.at..).unwrap_or_default();
+                    let (end, count) = match run_of_four(rest) {
+                        Some(run) => (self.at + run + 4, true),
+                        None => (coded.len(), false),
+                    };
+                    self.copy_end = Some(end);
+                    self.count = count;
+                    end
+                }
+            };
+            let n = (end - self.at).min(buf.len() - out);
+            buf[out..out + n].copy_from_slice(&coded[self.at..self.at + n]);
+            self.at += n;
+            out += n;
+            if self.at < end {
+                return out;
+            }
+            self.copy_end = None;
+            if self.count {
+                if let Some(&more) = coded.get(self.at) {
+                    self.run_byte = coded[self.at - 1];
+                    self.run_left = usize::from(more);
+                    self.at += 1;
+                }
+            }
+            if (self.at >= coded.len() && self.run_left == 0) || out == buf.len() {
+                return out;
             }
         }
     }
@@ -707,4 +756,67 @@ fn run_of_four(bytes: &[u8]) -> Option<usize> {
     // The last few: one at a time.
     (at..bytes.len().saturating_sub(3))
         .find(|&k| bytes[k] == bytes[k + 1] && bytes[k] == bytes[k + 2] && bytes[k] == bytes[k + 3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// bzip2's first run-length step undone byte by byte, as its reference decoder does.
+    fn undone(coded: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let (mut last, mut same) = (None, 0);
+        let mut bytes = coded.iter();
+        while let Some(&b) = bytes.next() {
+            out.push(b);
+            same = if last == Some(b) { same + 1 } else { 1 };
+            last = Some(b);
+            if same == 4 {
+                if let Some(&more) = bytes.next() {
+                    out.extend(std::iter::repeat_n(b, usize::from(more)));
+                }
+                (last, same) = (None, 0);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn runs_undone_whatever_the_buffer() {
+        let mut s = 7u64;
+        let mut cases: Vec<Vec<u8>> = vec![
+            vec![],
+            b"aaaa".to_vec(),
+            b"aaaa\x00aaaa\x03b".to_vec(),
+            b"aaaaa".to_vec(),
+            b"xaaaa\xffaaaa\xffaaa".to_vec(),
+        ];
+        for _ in 0..200 {
+            let mut case = Vec::new();
+            for _ in 0..(s % 300) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                // Few distinct bytes: runs of four are common.
+                case.push(if s % 5 == 0 {
+                    (s >> 8) as u8
+                } else {
+                    b"ab"[(s >> 3) as usize % 2]
+                });
+            }
+            cases.push(case);
+        }
+        for coded in &cases {
+            let want = undone(coded);
+            for size in [1, 2, 3, 5, 64, 1 << 16] {
+                let mut undo = Unrle::default();
+                let mut buf = vec![0; size];
+                let mut got = Vec::new();
+                while let n @ 1.. = undo.fill(coded, &mut buf) {
+                    got.extend_from_slice(&buf[..n]);
+                }
+                assert_eq!(got, want, "{coded:?} in buffers of {size}");
+            }
+        }
+    }
 }

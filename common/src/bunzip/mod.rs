@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use block::{Bad, Bits, Scratch, BLOCK_MAGIC, END_MAGIC};
+use block::{Bad, Bits, Scratch, Unrle, BLOCK_MAGIC, END_MAGIC};
 
 /// Compressed bytes read from the file at a time.
 const READ: usize = 1 << 20;
@@ -35,7 +35,7 @@ struct Job {
     reply: SyncSender<Result<Done, Bad>>,
 }
 
-/// A decoded block and what follows it.
+/// A decoded block (its bytes run-length coded) and what follows it.
 struct Done {
     out: Vec<u8>,
     block: block::Block,
@@ -184,8 +184,9 @@ pub(crate) struct Parallel {
     stream_crc: u32,
     /// The end of the file was passed on.
     done: bool,
+    /// The current block, run-length coded, and how far it was passed on.
     out: Vec<u8>,
-    out_at: usize,
+    undo: Unrle,
     /// Bytes passed on so far.
     delivered: u64,
     /// libbz2, once this decoder gave up.
@@ -211,7 +212,7 @@ impl Parallel {
             stream_crc: 0,
             done: false,
             out: Vec::new(),
-            out_at: 0,
+            undo: Unrle::default(),
             delivered: 0,
             fallback: None,
         })
@@ -343,7 +344,7 @@ impl Parallel {
         if let Ok(mut pool) = self.workers.pool.lock() {
             pool.push(old);
         }
-        self.out_at = 0;
+        self.undo = Unrle::default();
         Ok(true)
     }
 
@@ -372,11 +373,11 @@ impl Read for Parallel {
             if let Some(fallback) = &mut self.fallback {
                 return fallback.read(buf);
             }
-            let left = &self.out[self.out_at..];
-            if !left.is_empty() {
-                let n = left.len().min(buf.len());
-                buf[..n].copy_from_slice(&left[..n]);
-                self.out_at += n;
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            let n = self.undo.fill(&self.out, buf);
+            if n > 0 {
                 self.delivered += n as u64;
                 return Ok(n);
             }
