@@ -1,4 +1,5 @@
-//! bzip2 files decoded by lbzip2 in a child process: a run of files through one child, split
+//! bzip2 files decoded by lbzip2 in a child process, with `NETAGG_BZIP2=lbzip2` (the filters'
+//! own decoder, [`crate::bunzip`], is faster): a run of files through one child, split
 //! again at markers between them.
 //!
 //! lbzip2 decodes a file on every core, with a decoder faster per core than libbz2. Started

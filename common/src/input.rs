@@ -75,17 +75,17 @@ pub fn is_stdin(path: &Path) -> bool {
 
 /// Opens `path` (`-` is stdin) for CSV reading, decompressing when its first bytes say so.
 ///
-/// A bzip2 file is handed to lbzip2 when installed (see [`crate::external`]). Everything
-/// else is decoded in-process, on a thread of its own.
+/// A bzip2 file is decoded on every core ([`crate::bunzip`]; with `NETAGG_BZIP2=lbzip2`, by
+/// lbzip2: [`crate::external`]). Everything else is decoded on a thread of its own.
 pub fn open(path: &Path) -> io::Result<Input> {
     Inputs::new(std::slice::from_ref(&path.to_path_buf()))
         .next()
         .map_or_else(|| Err(io::Error::other("no input")), |(_, input)| input)
 }
 
-/// The inputs of a run, opened one after the other as they are read. A run of bzip2 files
-/// goes through one lbzip2 ([`crate::external`]): each is opened only once the one before
-/// it was read to its end.
+/// The inputs of a run, opened one after the other as they are read. With
+/// `NETAGG_BZIP2=lbzip2` a run of bzip2 files goes through one lbzip2 ([`crate::external`]):
+/// each is opened only once the one before it was read to its end.
 #[derive(Debug)]
 pub struct Inputs<'a> {
     paths: &'a [PathBuf],
