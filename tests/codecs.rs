@@ -425,6 +425,14 @@ fn bzip2_files_decode_in_process_by_default() {
     let whole = estimate_decoding(&dir, &path, None, "all.csv").ok();
     let run = estimate_decoding(&dir, &path, None, &names.join(" "));
     assert_eq!(run.ok(), whole);
+    // A closed stdout ends it quietly, decoding threads and all.
+    let run = estimate_decoding(
+        &dir,
+        &path,
+        None,
+        "0.csv.bz2 | head -1; exit ${PIPESTATUS[0]}",
+    );
+    assert_eq!((run.status, run.stderr.as_str()), (Some(0), ""), "{run:?}");
     assert!(!dir.path("lbzip2.pid").exists(), "lbzip2 started");
 }
 

@@ -400,7 +400,9 @@ pub(crate) fn open(path: &Path) -> io::Result<Option<Parallel>> {
         return Ok(None);
     };
     file.rewind()?;
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    // Up to 4: each holds about 6 MB while it decodes (its table, its walks' pieces), and a
+    // filter reads rows at four decoding threads' pace or less.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
     Parallel::start(path, file, threads).map(Some)
 }
 
