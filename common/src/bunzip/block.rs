@@ -528,13 +528,80 @@ struct Piece {
     next: u32,
 }
 
+/// What one step of a walk did: wrote a byte, or ended its piece (and began another, or
+/// found none left).
+enum Step {
+    Byte,
+    Ended { began: bool },
+}
+
+/// The walks' shared state: the table, where they write, the pieces and the next to take.
+struct Walks<'a> {
+    tt: &'a [u32],
+    lanes: &'a mut [u8],
+    pieces: Vec<Piece>,
+    next_piece: usize,
+    /// Each walk writes in `lanes[lane * lane_len..][..lane_len]`.
+    lane_len: usize,
+}
+
+impl Walks<'_> {
+    /// Starts `w` on the next piece, if any: its first entry is read here.
+    fn begin(&mut self, w: &mut Walker, lane: usize) -> bool {
+        let Some(piece) = self.pieces.get_mut(self.next_piece) else {
+            w.piece = usize::MAX;
+            return false;
+        };
+        let e = self.tt[piece.from as usize];
+        let out = w.out.max(lane * self.lane_len);
+        piece.lane_at = out;
+        w.piece = self.next_piece;
+        self.next_piece += 1;
+        if out >= (lane + 1) * self.lane_len {
+            w.piece = usize::MAX;
+            return false;
+        }
+        #[allow(clippy::cast_possible_truncation)] // the entry's byte
+        {
+            self.lanes[out] = e as u8;
+        }
+        w.out = out + 1;
+        w.at = (e >> 8) & NEXT;
+        true
+    }
+
+    /// One step of `w`: the byte of the entry it reached, or the end of its piece there.
+    #[inline(always)]
+    fn step(&mut self, w: &mut Walker, lane: usize) -> Result<Step> {
+        let e = self.tt[w.at as usize];
+        if e & START != 0 {
+            let p = &mut self.pieces[w.piece];
+            p.len = w.out - p.lane_at;
+            p.next = w.at;
+            return Ok(Step::Ended {
+                began: self.begin(w, lane),
+            });
+        }
+        if w.out >= (lane + 1) * self.lane_len {
+            return Err(Bad("inverse transform does not close"));
+        }
+        #[allow(clippy::cast_possible_truncation)] // the entry's byte
+        {
+            self.lanes[w.out] = e as u8;
+        }
+        w.out += 1;
+        w.at = (e >> 8) & NEXT;
+        Ok(Step::Byte)
+    }
+}
+
 /// Writes the block's bytes in order into `ordered`: the chain of `tt` from `orig` read as
 /// pieces by [`WALKS`] walks at once.
 fn walk(tt: &mut [u32], lanes: &mut [u8], ordered: &mut Vec<u8>, orig: usize) -> Result<()> {
     let n = tt.len();
     let first = tt[orig] >> 8;
     // Starts: the chain's first entry, and entries spread evenly over the table (any
-    // entry is on the chain; how far apart along it they are is chance).
+    // entry is on the chain, or on one of its copies; how far apart they are is chance).
     let n_pieces = (n / 4096).clamp(1, 1024);
     let mut starts: Vec<u32> = Vec::with_capacity(n_pieces + 1);
     starts.push(first);
@@ -554,94 +621,39 @@ fn walk(tt: &mut [u32], lanes: &mut [u8], ordered: &mut Vec<u8>, orig: usize) ->
             next: 0,
         });
     }
-    let lane_len = lane_len(n);
-    let mut next_piece = 0usize;
+    let mut walks = Walks {
+        tt,
+        lanes,
+        pieces,
+        next_piece: 0,
+        lane_len: lane_len(n),
+    };
     let mut walkers = [Walker {
         at: 0,
         piece: usize::MAX,
         out: 0,
     }; WALKS];
-    // Starts a walk on the next piece, if any: its first entry is read here.
-    let begin = |w: &mut Walker,
-                 lane: usize,
-                 next_piece: &mut usize,
-                 pieces: &mut [Piece],
-                 tt: &[u32],
-                 lanes: &mut [u8]|
-     -> bool {
-        let Some(piece) = pieces.get_mut(*next_piece) else {
-            w.piece = usize::MAX;
-            return false;
-        };
-        let e = tt[piece.from as usize];
-        let out = w.out.max(lane * lane_len);
-        piece.lane_at = out;
-        w.piece = *next_piece;
-        *next_piece += 1;
-        if out >= (lane + 1) * lane_len {
-            w.piece = usize::MAX;
-            return false;
-        }
-        #[allow(clippy::cast_possible_truncation)] // the entry's byte
-        {
-            lanes[out] = e as u8;
-        }
-        w.out = out + 1;
-        w.at = (e >> 8) & NEXT;
-        true
-    };
     for (lane, w) in walkers.iter_mut().enumerate() {
-        w.out = lane * lane_len;
-        begin(w, lane, &mut next_piece, &mut pieces, tt, lanes);
+        w.out = lane * walks.lane_len;
+        walks.begin(w, lane);
     }
     // All walks busy: one step of each per round, their loads independent.
     if walkers.iter().all(|w| w.piece != usize::MAX) {
         'busy: loop {
             for (lane, w) in walkers.iter_mut().enumerate() {
-                let e = tt[w.at as usize];
-                if e & START != 0 {
-                    let p = &mut pieces[w.piece];
-                    p.len = w.out - p.lane_at;
-                    p.next = w.at;
-                    if !begin(w, lane, &mut next_piece, &mut pieces, tt, lanes) {
-                        break 'busy;
-                    }
-                    continue;
+                if let Step::Ended { began: false } = walks.step(w, lane)? {
+                    break 'busy;
                 }
-                if w.out >= (lane + 1) * lane_len {
-                    return Err(Bad("inverse transform does not close"));
-                }
-                #[allow(clippy::cast_possible_truncation)] // the entry's byte
-                {
-                    lanes[w.out] = e as u8;
-                }
-                w.out += 1;
-                w.at = (e >> 8) & NEXT;
             }
         }
     }
     // The last pieces, one walk at a time.
     for (lane, mut w) in walkers.into_iter().enumerate() {
         while w.piece != usize::MAX {
-            let e = tt[w.at as usize];
-            if e & START != 0 {
-                let p = &mut pieces[w.piece];
-                p.len = w.out - p.lane_at;
-                p.next = w.at;
-                begin(&mut w, lane, &mut next_piece, &mut pieces, tt, lanes);
-                continue;
-            }
-            if w.out >= (lane + 1) * lane_len {
-                return Err(Bad("inverse transform does not close"));
-            }
-            #[allow(clippy::cast_possible_truncation)] // the entry's byte
-            {
-                lanes[w.out] = e as u8;
-            }
-            w.out += 1;
-            w.at = (e >> 8) & NEXT;
+            walks.step(&mut w, lane)?;
         }
     }
+    let Walks { lanes, pieces, .. } = walks;
     // The pieces in chain order: each names the start of the next. A block that is one
     // string repeated (`abcabc`) is as many chains, each the string: bzip2 walks one of them
     // round and round.
