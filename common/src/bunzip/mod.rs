@@ -113,12 +113,12 @@ impl Workers {
                             Err(_) => return,
                         };
                         let Ok(job) = job else { return };
-                        let mut out = pool
+                        // A buffer already mapped, traded for the thread's own in decode.
+                        let out = pool
                             .lock()
                             .ok()
                             .and_then(|mut p| p.pop())
                             .unwrap_or_default();
-                        out.clear();
                         let done = run(&job, &mut scratch, out);
                         // The reader may be gone (the filter ended early): nothing to do.
                         let _ = job.reply.send(done);
@@ -194,7 +194,7 @@ pub(crate) struct Parallel {
 }
 
 impl Parallel {
-    /// Starts decoding `file` (at its start, a bzip2 stream's header read from `head`).
+    /// Starts decoding `file`, at its start (a bzip2 stream's header), on `threads` threads.
     pub(crate) fn start(path: &Path, file: File, threads: usize) -> io::Result<Parallel> {
         Ok(Parallel {
             path: path.to_owned(),
