@@ -284,11 +284,15 @@ impl Parallel {
                 .map_err(|_| io::Error::other("the decoding threads ended"))?;
             self.pending.push_back((magic, receive));
             self.magics.pop_front();
-            // Bytes before the next magic number are no longer needed.
+            // Bytes before the next magic number are no longer needed: dropped a read's worth
+            // at a time (each drop moves what is left of the window).
             if let Some(&keep) = self.magics.front() {
                 let cut = usize::try_from(keep / 8 - self.base)
                     .unwrap_or(0)
                     .min(self.window.len());
+                if cut < READ {
+                    continue;
+                }
                 self.window.drain(..cut);
                 self.base += cut as u64;
                 self.searched = self.searched.saturating_sub(cut);
@@ -470,6 +474,24 @@ mod tests {
                 "{n} bytes at level {level}"
             );
         }
+    }
+
+    #[test]
+    fn decodes_files_larger_than_a_read() {
+        // Noise does not compress: 3 MB of it is 3 MB of blocks, read and dropped a MiB at a
+        // time, with blocks that straddle the reads.
+        let mut s = 3u64;
+        let noise: Vec<u8> = (0..3_000_000)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 24) as u8
+            })
+            .collect();
+        let compressed = bz2(&noise, 9);
+        assert!(compressed.len() > 2 * READ);
+        assert_eq!(decode(&compressed), noise);
     }
 
     #[test]
