@@ -567,6 +567,41 @@ mod tests {
         }
     }
 
+    /// The study's real files (Python's bz2 wrote them) decode here, not by libbz2, to
+    /// libbz2's bytes.
+    #[test]
+    fn decodes_the_upstream_files_itself() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream");
+        let Ok(top) = std::fs::read_dir(&root) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI has {}",
+                root.display()
+            );
+            eprintln!("skipped: {} is absent", root.display());
+            return;
+        };
+        let later = std::fs::read_dir(root.join("later")).into_iter().flatten();
+        let mut seen = 0;
+        for entry in top.chain(later) {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "bz2") {
+                continue;
+            }
+            let mut want = Vec::new();
+            bzip2::read::MultiBzDecoder::new(File::open(&path).unwrap())
+                .read_to_end(&mut want)
+                .unwrap();
+            let mut decoder = open(&path).unwrap().unwrap();
+            let mut got = Vec::new();
+            decoder.read_to_end(&mut got).unwrap();
+            assert!(!decoder.fell_back(), "{}", path.display());
+            assert!(got == want, "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen >= 5, "{seen} files");
+    }
+
     #[test]
     #[ignore = "a benchmark: BUNZIP_FILE=path"]
     fn speed() {
@@ -584,6 +619,10 @@ mod tests {
             }
             n += got as u64;
         }
-        eprintln!("{n} bytes in {:?}", t.elapsed());
+        eprintln!(
+            "{n} bytes in {:?}{}",
+            t.elapsed(),
+            if r.fell_back() { ", by libbz2" } else { "" }
+        );
     }
 }
