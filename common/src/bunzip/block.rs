@@ -15,6 +15,13 @@ pub(crate) const END_MAGIC: u64 = 0x1772_4538_5090;
 /// The largest block (level 9), before the run-length decoding of its output.
 pub(crate) const MAX_BLOCK: usize = 900_000;
 
+/// The block size a stream header's level digit (`'1'..='9'`) gives its blocks.
+pub(crate) fn block_size(level: u8) -> Option<usize> {
+    (b'1'..=b'9')
+        .contains(&level)
+        .then(|| usize::from(level - b'0') * 100_000)
+}
+
 /// Why a block does not decode; the caller hands the file to libbz2, whose messages say it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Bad(pub(crate) &'static str);

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use block::{Bad, Bits, Scratch, Unrle, BLOCK_MAGIC, END_MAGIC};
+use block::{block_size, Bad, Bits, Scratch, Unrle, BLOCK_MAGIC, END_MAGIC};
 
 /// Compressed bytes read from the file at a time.
 const READ: usize = 1 << 20;
@@ -76,11 +76,10 @@ fn run(job: &Job, scratch: &mut Scratch, mut out: Vec<u8>) -> Result<Done, Bad> 
         if bits.get(24) != u32::from_be_bytes([0, b'B', b'Z', b'h']) {
             return Err(Bad("not a stream header"));
         }
-        let level = bits.get(8);
-        if !(u32::from(b'1')..=u32::from(b'9')).contains(&level) {
+        let Some(size) = u8::try_from(bits.get(8)).ok().and_then(block_size) else {
             return Err(Bad("bad block size level"));
-        }
-        ends.push((crc, Some((level - u32::from(b'0')) as usize * 100_000)));
+        };
+        ends.push((crc, Some(size)));
     }
     Ok(Done { out, block, ends })
 }
@@ -229,12 +228,11 @@ impl Parallel {
             self.eof = true;
         }
         if self.base == 0 && old == 0 {
-            match self.window.get(..4) {
-                Some([b'B', b'Z', b'h', level @ b'1'..=b'9']) => {
-                    self.level = usize::from(level - b'0') * 100_000;
-                }
-                _ => return Err(io::Error::other("not bzip2")),
+            self.level = match self.window.get(..4) {
+                Some(&[b'B', b'Z', b'h', level]) => block_size(level),
+                _ => None,
             }
+            .ok_or_else(|| io::Error::other("not bzip2"))?;
         }
         // A magic number may straddle the old end: search again from 7 bytes before it.
         let mut found = Vec::new();
