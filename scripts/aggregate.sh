@@ -178,11 +178,6 @@ est_chain() {
 # The systemd data is a few hundredths of the messages: one job, also because in the monitor's
 # files its counters must be differenced across day boundaries.
 emp_chain() {
-    # With NETAGG_BZIP2=lbzip2, one lbzip2 thread for its decoding (lbzip2 reads options
-    # from $LBZIP2): the estimate chain keeps both cores busy, and beside it a second thread
-    # only adds its own cost (0.14-0.19 CPU seconds for the 16 M-row set's systemd file
-    # instead of 0.19-0.21).
-    local -x LBZIP2="${LBZIP2:+$LBZIP2 }-n1"
     melted | bucket -q --every 1h --by flow --time-name freq -o "$work/emp_hourly.csv"
     publish emp flow
 }

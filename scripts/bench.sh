@@ -13,10 +13,9 @@ $TMPDIR/netagg-bench), then times, RUNS times each (default 5; medians) in
 interleaved rounds (BENCH_HYPERFINE=1: hyperfine):
   decompressors alone, each filter alone, estimate | bucket on plain and
   bzip2 input, estimate reading .bz2 FILEs itself (one file, the daily files;
-  its own decoder, lbzip2 in a child with NETAGG_BZIP2=lbzip2, and libbz2)
+  its own decoder, and libbz2 with NETAGG_BZIP2=libbz2)
   against lbzip2 piped into it, -o .bz2 against piping into lbzip2,
-  scripts/aggregate.sh on the one file and on the daily files (both
-  decoders), and the peers that are installed: DuckDB (python3 -m duckdb), and
+  scripts/aggregate.sh on the one file and on the daily files, and the peers that are installed: DuckDB (python3 -m duckdb), and
   with BENCH_PANDAS=1 the pandas oracle (minutes, gigabytes).
 It also measures peak memory (/usr/bin/time) and the cost of 4x the rows.
 Prints one table: command, median wall seconds, ratio to a reference.
@@ -102,8 +101,7 @@ add "bzcat" "bzcat $tp.bz2 >/dev/null"
 add "estimate tp.csv.bz2 (its own decoder)" "estimate -q $tp.bz2 >/dev/null"
 add "$unbzip2 | estimate" "$unbzip2 $tp.bz2 | estimate -q >/dev/null"
 add "estimate on the ${#days[@]} daily .bz2 files" "estimate -q ${days[*]} >/dev/null"
-add "estimate tp.csv.bz2, lbzip2 inside (NETAGG_BZIP2=lbzip2)" "NETAGG_BZIP2=lbzip2 estimate -q $tp.bz2 >/dev/null"
-add "estimate tp.csv.bz2, libbz2 (lbzip2 way, not on PATH)" "NETAGG_BZIP2=lbzip2 PATH=$bin estimate -q $tp.bz2 >/dev/null"
+add "estimate tp.csv.bz2, libbz2 (NETAGG_BZIP2=libbz2)" "NETAGG_BZIP2=libbz2 estimate -q $tp.bz2 >/dev/null"
 add "estimate -o .bz2, plain in, 1/4 of the rows" "estimate -q -o $dir/out.csv.bz2 $quarter.tp.csv"
 add "estimate | ${compress[*]}, plain in, 1/4 of the rows" "estimate -q $quarter.tp.csv | ${compress[*]} -c >$dir/out.csv.bz2"
 add "estimate, plain" "estimate -q $tp >/dev/null"
@@ -124,7 +122,6 @@ add "bucket, the whole input by msg_type (no --every)" "bucket -q --by msg_type 
 add "widen, 10 M long rows to 5 M wide" "widen -q --index hour,peer,type $dir/long.csv >/dev/null"
 add "scripts/aggregate.sh, all four tables" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -q -o $dir $tp.bz2 $sd.bz2"
 add "scripts/aggregate.sh, the ${#days[@]} daily files" "NETAGG_BIN=$bin $root/scripts/aggregate.sh -q -o $dir ${days[*]} $sd.bz2"
-add "scripts/aggregate.sh, lbzip2 inside (NETAGG_BZIP2=lbzip2)" "NETAGG_BZIP2=lbzip2 NETAGG_BIN=$bin $root/scripts/aggregate.sh -q -o $dir $tp.bz2 $sd.bz2"
 if python3 -c 'import duckdb' 2>/dev/null; then
     duck="python3 $root/scripts/duckdb_hourly.py"
     add "DuckDB 2 threads, plain" "$duck $tp >/dev/null"
@@ -213,6 +210,6 @@ printf 'estimate tp.csv.bz2 vs %s | estimate: %sx\n' "$unbzip2" \
 printf 'estimate -o .bz2 vs estimate | lbzip2: %sx\n' \
     "$(ratio "${wall["estimate -o .bz2, plain in, 1/4 of the rows"]}" \
         "${wall["estimate | ${compress[*]}, plain in, 1/4 of the rows"]}")"
-printf 'Peak memory (MiB) of estimate tp.csv.bz2: %s (its decoding threads included); with lbzip2 inside: %s (the larger of estimate and lbzip2)\n' \
-    "$(peak "estimate -q $tp.bz2")" "$(peak "NETAGG_BZIP2=lbzip2 estimate -q $tp.bz2")"
+printf 'Peak memory (MiB) of estimate tp.csv.bz2: %s (its decoding threads included); with libbz2: %s\n' \
+    "$(peak "estimate -q $tp.bz2")" "$(peak "NETAGG_BZIP2=libbz2 estimate -q $tp.bz2")"
 printf 'Load average before and after: %s / %s\n' "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,7 @@
 //! Compressed inputs: bzip2, gzip, zstd and xz told apart by their first bytes, damage named
-//! for its cause and place, and bzip2 files decoded by lbzip2 when installed with
-//! the same results and messages as by libbz2, and no helper process outliving a filter.
+//! for its cause and place, bzip2 files decoded by the filters' own decoder with the same rows
+//! and messages as by libbz2 (and the same rows as lbzip2, pbzip2 and bzip2 give), and no
+//! compressing child process outliving a filter.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
@@ -54,24 +55,29 @@ fn many_tracepoints(rows: usize) -> String {
     s
 }
 
-/// Runs `estimate ARGS` in `dir` with PATH set to `path` (the decoders it may find), bzip2
-/// files decoded the old way: by lbzip2 when `path` has it, else by libbz2.
-fn estimate_with_path(dir: &Dir, path: &Path, args: &str) -> Run {
-    estimate_decoding(dir, path, Some("lbzip2"), args)
-}
-
-/// Runs `estimate ARGS` in `dir` with PATH set to `path` and `NETAGG_BZIP2` set to `mode`
-/// (none: bzip2 files are decoded in-process, on every core).
-fn estimate_decoding(dir: &Dir, path: &Path, mode: Option<&str>, args: &str) -> Run {
+/// Runs `estimate ARGS` in `dir` with PATH set to `path`, bzip2 files decoded by libbz2
+/// (`NETAGG_BZIP2=libbz2`) or by default by the filters' own decoder.
+fn estimate_decoding(dir: &Dir, path: &Path, libbz2: bool, args: &str) -> Run {
+    let mode = if libbz2 {
+        "env NETAGG_BZIP2=libbz2"
+    } else {
+        "env -u NETAGG_BZIP2"
+    };
     dir.sh(&format!(
-        "PATH={} {} {} {args}",
+        "PATH={} {mode} {} {args}",
         path.display(),
-        mode.map_or_else(
-            || "env -u NETAGG_BZIP2".to_owned(),
-            |m| format!("env NETAGG_BZIP2={m}")
-        ),
         bin("estimate").display()
     ))
+}
+
+/// stdout when the run left nothing on stderr: before an error, how much output got out
+/// depends on timing (a filter passes on what it has whenever its input is slow).
+fn complete_stdout(run: &Run) -> String {
+    if run.stderr.is_empty() {
+        run.stdout()
+    } else {
+        String::new()
+    }
 }
 
 #[test]
@@ -165,7 +171,7 @@ fn headers_in_messages_are_escaped_and_shortened() {
 }
 
 #[test]
-fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
+fn the_bzip2_decoder_gives_libbz2s_rows_and_messages() {
     let dir = Dir::new();
     let data = many_tracepoints(60_000);
     // Level 1: 100 kB blocks, so that damage is several blocks in.
@@ -181,82 +187,38 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
         ("truncated", good[..good.len() / 2].to_vec()),
         ("corrupt", corrupt),
         ("garbage", [&good[..], b"\0\0\0\0garbage"].concat()),
-        // lbzip2 stops at the junk without a word and drops the second stream.
         ("junk-between", [&good[..], b"junk", &good].concat()),
         ("bad-header-after", [&good[..], b"BZh9junk"].concat()),
     ];
-    let mut want = Vec::new();
-    // bzip2 first: its PATH has neither lbzip2 nor pbzip2, so libbz2 decodes in-process.
-    // (The filters do not use pbzip2: with its PATH, libbz2 decodes too.)
-    let mut decoders = installed_decoders(&dir);
-    decoders.sort_by_key(|(name, _)| *name != "bzip2");
-    let all: Vec<(&str, std::path::PathBuf, Option<&str>)> = decoders
-        .iter()
-        .map(|(name, path)| (*name, path.clone(), Some("lbzip2")))
-        .chain(std::iter::once(("in-process", decoders[0].1.clone(), None)))
-        .collect();
-    assert!(
-        decoders.len() == 3 || std::env::var_os("CI").is_none(),
-        "CI installs all three"
-    );
-    // Each PATH with the old way (lbzip2 if there, else libbz2), then the in-process
-    // decoder, which hands damaged files to libbz2.
-    let ways: Vec<(String, std::path::PathBuf, Option<&str>)> = decoders
-        .iter()
-        .map(|(name, path)| ((*name).to_owned(), path.clone(), Some("lbzip2")))
-        .chain(std::iter::once((
-            "in-process".to_owned(),
-            decoders[0].1.clone(),
-            None,
-        )))
-        .collect();
-    for (decoder, path, mode) in &ways {
-        for (i, (name, bytes)) in files.iter().enumerate() {
-            let file = format!("{name}.csv.bz2");
-            dir.write(&file, bytes);
-            let run = estimate_decoding(&dir, path, *mode, &format!("{file} | md5sum"));
-            // Before an error, how much output got out depends on timing (a filter passes
-            // on what it has whenever its input is slow): only a complete run's compares.
-            let stdout = if run.stderr.is_empty() {
-                run.stdout()
-            } else {
-                String::new()
-            };
-            let got = (stdout, run.stderr.clone());
-            if decoder.as_str() == "bzip2" {
-                want.push(got);
-                continue;
-            }
-            assert_eq!(got, want[i], "{decoder} on {name}: {run:?}");
-        }
+    let path = std::env::var_os("PATH").unwrap();
+    let path = Path::new(&path);
+    let mut libbz2 = Vec::new();
+    for (name, bytes) in &files {
+        let file = format!("{name}.csv.bz2");
+        dir.write(&file, bytes);
+        let want = estimate_decoding(&dir, path, true, &format!("{file} | md5sum"));
+        let got = estimate_decoding(&dir, path, false, &format!("{file} | md5sum"));
+        let outcome = |run: &Run| (complete_stdout(run), run.stderr.clone());
+        assert_eq!(outcome(&got), outcome(&want), "{name}: {got:?}");
+        libbz2.push(outcome(&want));
     }
-    // Each file again amid others, where lbzip2 decodes a run of bzip2 files at once: the
-    // same rows and messages as libbz2 file by file, the damaged file named.
+    // Each file again amid others: the same rows and messages, the damaged file named.
     dir.write("plain.csv", data.as_bytes());
     for (i, (name, _)) in files.iter().enumerate() {
-        let args = format!("good.csv.bz2 {name}.csv.bz2 good.csv.bz2 plain.csv good.csv.bz2");
-        let mut outcomes = Vec::new();
-        for (decoder, path, mode) in &all {
-            let run = estimate_decoding(&dir, path, *mode, &format!("{args} | md5sum"));
-            let stdout = if run.stderr.is_empty() {
-                run.stdout()
-            } else {
-                String::new()
-            };
-            if i > 0 {
-                assert!(run.stderr.contains(&format!("{name}.csv.bz2: ")), "{run:?}");
-            }
-            outcomes.push((decoder, (stdout, run.stderr.clone())));
+        let args =
+            format!("good.csv.bz2 {name}.csv.bz2 good.csv.bz2 plain.csv good.csv.bz2 | md5sum");
+        let want = estimate_decoding(&dir, path, true, &args);
+        let got = estimate_decoding(&dir, path, false, &args);
+        if i > 0 {
+            assert!(got.stderr.contains(&format!("{name}.csv.bz2: ")), "{got:?}");
         }
-        for (decoder, got) in &outcomes[1..] {
-            assert_eq!(
-                *got, outcomes[0].1,
-                "{decoder} vs {} on {args}",
-                outcomes[0].0
-            );
-        }
+        assert_eq!(
+            (complete_stdout(&got), &got.stderr),
+            (complete_stdout(&want), &want.stderr),
+            "{args}"
+        );
     }
-    assert!(want[0].1.is_empty(), "{:?}", want[0]);
+    assert!(libbz2[0].1.is_empty(), "{:?}", libbz2[0]);
     for (i, cause) in [
         (1, "the data ends in the middle of a stream"),
         (2, "corrupt data"),
@@ -269,13 +231,28 @@ fn every_bzip2_decoder_gives_libbz2s_rows_and_messages() {
             "the last complete stream is followed by data that is not bzip2",
         ),
     ] {
-        assert!(want[i].1.contains(cause), "{}: {}", files[i].0, want[i].1);
+        assert!(
+            libbz2[i].1.contains(cause),
+            "{}: {}",
+            files[i].0,
+            libbz2[i].1
+        );
     }
     assert!(
-        want[3].1.contains("after the row on line 60001: "),
+        libbz2[3].1.contains("after the row on line 60001: "),
         "{}",
-        want[3].1
+        libbz2[3].1
     );
+    // The installed bzip2 tools decode a good file to the rows the filter reads from it.
+    let want = estimate_decoding(&dir, path, false, "good.csv.bz2").ok();
+    for (tool, path) in installed_decoders(&dir) {
+        let run = dir.sh(&format!(
+            "PATH={}; {tool} -dc good.csv.bz2 | {}",
+            path.display(),
+            bin("estimate").display()
+        ));
+        assert_eq!(run.ok(), want, "{tool} -dc | estimate");
+    }
 }
 
 /// A folder with an `lbzip2` that notes its pid in `lbzip2.pid`, then runs the real one;
@@ -305,7 +282,7 @@ fn noting_lbzip2(dir: &Dir) -> Option<std::path::PathBuf> {
 }
 
 /// The pid the shim noted, once it has.
-fn helper_pid(dir: &Dir) -> u32 {
+fn child_pid(dir: &Dir) -> u32 {
     for _ in 0..500 {
         if let Ok(pid) = std::fs::read_to_string(dir.path("lbzip2.pid")) {
             if let Ok(pid) = pid.trim().parse() {
@@ -321,93 +298,11 @@ fn is_gone(pid: u32) -> bool {
     !Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// bzip2 files are decoded in this process: the same rows whatever the files' split, no
+/// child started, a closed stdout ends it quietly, and a file cut mid-row (a crash) ends
+/// there, not joined to the next file's header.
 #[test]
-fn no_helper_outlives_its_filter() {
-    let dir = Dir::new();
-    let Some(path) = noting_lbzip2(&dir) else {
-        return;
-    };
-    let big = many_tracepoints(400_000);
-    dir.write("big.csv.bz2", bz2(big.as_bytes()));
-    let bad = big.replacen(",in,inv,", ",in,inv,x", 3);
-    dir.write("bad.csv.bz2", bz2(bad.as_bytes()));
-    // A closed stdout, and a data error early on.
-    for (args, status) in [("big.csv.bz2 | head -1", 0), ("bad.csv.bz2 > /dev/null", 1)] {
-        let _ = std::fs::remove_file(dir.path("lbzip2.pid"));
-        let run = estimate_with_path(&dir, &path, &format!("{args}; exit ${{PIPESTATUS[0]}}"));
-        assert_eq!(run.status, Some(status), "{run:?}");
-        assert!(is_gone(helper_pid(&dir)), "lbzip2 outlived {args}");
-    }
-    // Signals, while the filter is stuck writing to a pipe nobody reads.
-    for signal in ["TERM", "INT", "HUP"] {
-        let _ = std::fs::remove_file(dir.path("lbzip2.pid"));
-        let mut child = Command::new(bin("estimate"))
-            .arg("big.csv.bz2")
-            .current_dir(dir.tmp.path())
-            .env("PATH", &path)
-            .env("NETAGG_BZIP2", "lbzip2")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let pid = helper_pid(&dir);
-        stop(&mut child, signal);
-        assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");
-    }
-}
-
-/// A run of bzip2 files goes through one lbzip2: each file would cost lbzip2 a start and a
-/// drain (its last blocks decode on one core). A file that is not bzip2 ends the run; the
-/// files after it start another.
-#[test]
-fn one_lbzip2_decodes_a_run_of_bzip2_files() {
-    let dir = Dir::new();
-    let Some(path) = noting_lbzip2(&dir) else {
-        return;
-    };
-    // Appending pids: one line per start.
-    let shim = std::fs::read_to_string(path.join("lbzip2")).unwrap();
-    std::fs::write(path.join("lbzip2"), shim.replace("echo $$ >", "echo $$ >>")).unwrap();
-    let data = many_tracepoints(20_000);
-    let (header, rows) = data.split_at(34);
-    let lines: Vec<&str> = rows.split_inclusive('\n').collect();
-    for (i, part) in lines.chunks(lines.len() / 3 + 1).enumerate() {
-        dir.write(
-            &format!("{i}.csv.bz2"),
-            bz2((header.to_owned() + &part.concat()).as_bytes()),
-        );
-    }
-    dir.write("3.csv", data.as_bytes());
-    let whole = estimate_with_path(&dir, &path, "3.csv").stdout;
-    for (args, starts) in [
-        ("0.csv.bz2 1.csv.bz2 2.csv.bz2", 1),
-        ("0.csv.bz2 3.csv 1.csv.bz2 2.csv.bz2", 2),
-        ("0.csv.bz2 - 2.csv.bz2 < 1.csv.bz2", 2),
-    ] {
-        let _ = std::fs::remove_file(dir.path("lbzip2.pid"));
-        let run = estimate_with_path(&dir, &path, &format!("-q {args}"));
-        assert_eq!(run.status, Some(0), "{run:?}");
-        let pids = std::fs::read_to_string(dir.path("lbzip2.pid")).unwrap();
-        assert_eq!(pids.lines().count(), starts, "{args}");
-        if starts == 1 {
-            // The rows of the three files are those of the one file.
-            assert_eq!(run.stdout, whole, "{args}");
-        }
-    }
-    // A file that ends mid-row (a crash) ends there, not joined to the next file's header.
-    let cut = format!("{data}2024-12-28 00:00:00+00:00,False,in");
-    dir.write("cut.csv.bz2", bz2(cut.as_bytes()));
-    let run = estimate_with_path(&dir, &path, "cut.csv.bz2 0.csv.bz2 > /dev/null");
-    assert!(
-        run.stderr
-            .contains("cut.csv.bz2: line 20002: found a row of 3 fields"),
-        "{run:?}"
-    );
-}
-
-/// By default bzip2 files are decoded in this process, lbzip2 or not: the same rows, no
-/// helper started.
-#[test]
-fn bzip2_files_decode_in_process_by_default() {
+fn bzip2_files_decode_in_process() {
     let dir = Dir::new();
     let Some(path) = noting_lbzip2(&dir) else {
         return;
@@ -422,21 +317,35 @@ fn bzip2_files_decode_in_process_by_default() {
         names.push(name);
     }
     dir.write("all.csv", data.as_bytes());
-    let whole = estimate_decoding(&dir, &path, None, "all.csv").ok();
-    let run = estimate_decoding(&dir, &path, None, &names.join(" "));
+    let whole = estimate_decoding(&dir, &path, false, "all.csv").ok();
+    let run = estimate_decoding(&dir, &path, false, &names.join(" "));
     assert_eq!(run.ok(), whole);
-    // A closed stdout ends it quietly, decoding threads and all.
     let run = estimate_decoding(
         &dir,
         &path,
-        None,
+        false,
+        "0.csv.bz2 all.csv - 2.csv.bz2 < 1.csv.bz2",
+    );
+    assert_eq!(run.status, Some(0), "{run:?}");
+    let run = estimate_decoding(
+        &dir,
+        &path,
+        false,
         "0.csv.bz2 | head -1; exit ${PIPESTATUS[0]}",
     );
     assert_eq!((run.status, run.stderr.as_str()), (Some(0), ""), "{run:?}");
     assert!(!dir.path("lbzip2.pid").exists(), "lbzip2 started");
+    let cut = format!("{data}2024-12-28 00:00:00+00:00,False,in");
+    dir.write("cut.csv.bz2", bz2(cut.as_bytes()));
+    let run = estimate_decoding(&dir, &path, false, "cut.csv.bz2 0.csv.bz2 > /dev/null");
+    assert!(
+        run.stderr
+            .contains("cut.csv.bz2: line 200002: found a row of 3 fields"),
+        "{run:?}"
+    );
 }
 
-/// Sends `signal` to a filter that runs a helper, and checks that it stopped on it.
+/// Sends `signal` to a filter that runs a child process, and checks that it stopped on it.
 fn stop(child: &mut std::process::Child, signal: &str) {
     std::thread::sleep(std::time::Duration::from_millis(200));
     let killed = Command::new("kill")
@@ -451,7 +360,7 @@ fn stop(child: &mut std::process::Child, signal: &str) {
 /// `-o *.bz2` compresses through lbzip2: stopped by a signal mid-run, the filter takes it
 /// along and leaves no temp file.
 #[test]
-fn no_compressing_helper_outlives_its_filter() {
+fn no_compressing_child_outlives_its_filter() {
     let dir = Dir::new();
     let Some(path) = noting_lbzip2(&dir) else {
         return;
@@ -470,7 +379,7 @@ fn no_compressing_helper_outlives_its_filter() {
         input
             .write_all(many_tracepoints(50_000).as_bytes())
             .unwrap();
-        let pid = helper_pid(&dir);
+        let pid = child_pid(&dir);
         stop(&mut child, signal);
         drop(input);
         assert!(is_gone(pid), "lbzip2 outlived SIG{signal}");

@@ -1,4 +1,4 @@
-//! Randomized robustness of the filters' library entry points (`common::transform`):
+//! Randomized robustness of the filters' library entry points (`driver::transform`):
 //! arbitrary bytes, and well-formed rows with odd contents. Whatever comes in, a filter
 //! returns output or an error that says where (a line, unless the input has no header at
 //! all), and never panics.
@@ -6,11 +6,12 @@
 
 mod support;
 
-use common::error::Kind;
-use common::{Error, Reader, Record};
+use error::Error;
+use error::Kind;
 use estimate::{Estimator, NetSize, Params as EstimateParams};
 use proptest::prelude::*;
 use support::{filters, transform};
+use table::{Reader, Record};
 
 const TP: &str = "timestamp,ipv6,flow,msg_type,size\n";
 const SD: &str = "timestamp,IPIngressBytes,IPEgressBytes\n";
@@ -230,7 +231,7 @@ proptest! {
         let mut want = vec![vec![b"timestamp".to_vec(), b"flow".to_vec(), b"net_size".to_vec()]];
         for (id, a, b) in &rows {
             for (label, value) in [("in", a), ("out", b)] {
-                if !common::num::is_missing(value.as_bytes()) {
+                if !pandas::num::is_missing(value.as_bytes()) {
                     want.push(vec![id.clone().into_bytes(), label.into(), value.clone().into_bytes()]);
                 }
             }
@@ -257,7 +258,7 @@ proptest! {
         let result = bucket(input.as_bytes(), stream);
         placed("bucket", &result)?;
         let first_bad = rows.iter().position(|(stamp, ..)| {
-            bucket::time::parse(format!("{}{zone}", &stamp[..19]).as_bytes()).is_err()
+            pandas::time::parse(format!("{}{zone}", &stamp[..19]).as_bytes()).is_err()
         });
         match (result, first_bad) {
             (Ok(out), None) => {

@@ -379,7 +379,7 @@ fn the_list_of_filters_is_the_list_of_binaries() {
     listed.sort_unstable();
     assert_eq!(
         bins, listed,
-        "Cargo.toml's [[bin]] targets vs common::cli::FILTERS"
+        "Cargo.toml's [[bin]] targets vs driver::cli::FILTERS"
     );
     let dir = Dir::new();
     for &name in FILTERS {

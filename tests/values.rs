@@ -6,7 +6,7 @@
 
 mod support;
 
-use common::num::NA_VALUES;
+use pandas::num::NA_VALUES;
 use support::{Dir, Run, FILTERS};
 
 const T0: &str = "2024-01-01 00:00:00";

@@ -4,7 +4,7 @@
 
 mod support;
 
-use common::num::write_py_float;
+use pandas::num::write_py_float;
 use proptest::prelude::*;
 use support::{read_repo, repo, Dir};
 

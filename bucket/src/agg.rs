@@ -1,10 +1,10 @@
 //! The aggregates a group can hold: each adds a value, merges with another partial of the
 //! same group, and prints itself as pandas' groupby would.
 
-use common::dtype::Dtype;
-use common::error::show;
-use common::num::{is_missing, parse_f64, parse_i64, short_digits, write_int, write_py_float, Int};
-use common::Error;
+use error::show;
+use error::Error;
+use pandas::dtype::Dtype;
+use pandas::num::{is_missing, parse_f64, parse_i64, short_digits, write_int, write_py_float, Int};
 
 /// What to compute of a value column (or of the rows, for `Size`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,12 @@
 //! The command line of `bucket`: flags to [`Params`], examples in the help.
 
 use clap::Parser;
-use common::{IoArgs, Result};
+use driver::IoArgs;
+use error::Result;
 
-use crate::{parse_agg, time::parse_step, Agg, Bucketer, Params};
+use pandas::time::parse_step;
+
+use crate::{parse_agg, Agg, Bucketer, Params};
 
 /// Floor timestamps to a step and aggregate value columns by keys, as pandas'
 /// `groupby([df.index.floor(STEP), *keys]).agg(...)` writes it with `to_csv`.
@@ -72,7 +75,7 @@ pub struct Args {
     io: IoArgs,
 }
 
-impl common::cli::Tool for Args {
+impl driver::cli::Tool for Args {
     const NAME: &'static str = "bucket";
     type Filter = Bucketer;
 

@@ -6,21 +6,22 @@
 
 pub mod agg;
 pub mod cli;
-pub mod time;
 
 use std::hash::BuildHasher;
 use std::io::Write;
 
-use common::dtype::{Dtype, Inference, Seen};
-use common::error::show;
-use common::num::{is_missing, short_digits};
-use common::{find_column, find_columns, Error, Filter, Record, Result, Writer};
+use driver::Filter;
+use error::show;
+use error::{Error, Result};
 use hashbrown::HashTable;
 use itertools::Itertools;
+use pandas::dtype::{Dtype, Inference, Seen};
+use pandas::num::{is_missing, short_digits};
+use table::{find_column, find_columns, Record, Writer};
 
 pub use agg::{parse_agg, Agg, Op};
 use agg::{Acc, Value};
-use time::Offset;
+use pandas::time::{self, Offset};
 
 /// What to group and aggregate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -466,7 +467,7 @@ impl Bucketer {
         for id in order {
             let (bucket, fields) = decode(&self.keys[id], timed);
             if self.params.row_numbers {
-                out.field_with(|buf| common::num::write_int(buf, self.written));
+                out.field_with(|buf| pandas::num::write_int(buf, self.written));
             }
             self.written += 1;
             if let Some(bucket) = bucket {

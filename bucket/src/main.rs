@@ -1,5 +1,5 @@
 //! `bucket`: floors timestamps and aggregates by keys (see bucket/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
-    common::cli::main::<bucket::cli::Args>()
+    driver::cli::main::<bucket::cli::Args>()
 }

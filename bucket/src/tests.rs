@@ -3,7 +3,7 @@
 use super::*;
 
 fn run(params: Params, input: &str) -> Result<String> {
-    common::transform(Bucketer::new(params)?, input.as_bytes())
+    driver::transform(Bucketer::new(params)?, input.as_bytes())
 }
 
 fn hourly_by(keys: &[&str]) -> Params {

@@ -2,8 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use ::table::Reader;
 use clap::{Parser, ValueEnum};
-use common::{input, Error, Output, Reader, Result};
+use driver::input;
+use error::{Error, Result};
+use output::Output;
 
 use crate::series::{self, Line, Selection};
 use crate::table::{self, Columns, Table};
@@ -164,7 +167,7 @@ pub enum Format {
     Png,
 }
 
-impl common::cli::Program for Args {
+impl driver::cli::Program for Args {
     const NAME: &'static str = "chart";
 
     fn output(&self) -> Option<&Path> {
@@ -173,7 +176,7 @@ impl common::cli::Program for Args {
 
     fn run(self) -> Result<Vec<String>> {
         self.check()?;
-        let mut out = Output::open(self.output.as_deref())?;
+        let mut out = Output::open_as(self.output.as_deref(), None)?;
         let mut tables = Vec::new();
         for path in self.stdin_or_tables() {
             tables.push(self.read(&path, true)?);
@@ -196,6 +199,7 @@ impl Args {
 
     /// The problems the flags alone show (exit 2).
     fn check(&self) -> Result<()> {
+        self.output_format()?;
         let panels = self.tables.len().max(1);
         let per_panel = |what: &str, given: usize| {
             if given > 1 && given != panels {
@@ -225,9 +229,9 @@ impl Args {
             .tables
             .iter()
             .chain(&self.lines)
-            .filter(|p| input::is_stdin(p))
+            .filter(|p| codec::is_stdin(p))
             .count();
-        if stdin > 1 || (self.tables.is_empty() && self.lines.iter().any(|p| input::is_stdin(p))) {
+        if stdin > 1 || (self.tables.is_empty() && self.lines.iter().any(|p| codec::is_stdin(p))) {
             return Err(Error::usage("only one table can be read from stdin"));
         }
         if let (Some(from), Some(to)) = (self.from, self.to) {
@@ -272,13 +276,25 @@ impl Args {
         )
     }
 
-    fn png(&self) -> bool {
-        match self.format {
-            Some(f) => f == Format::Png,
-            None => self
-                .output
-                .as_ref()
-                .is_some_and(|o| o.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"))),
+    /// The figure's format: `--format`, else the `-o` name's extension (`.svg`, `.png`; none
+    /// or stdout: SVG). Any other extension is a usage error, not an SVG under a wrong name.
+    fn output_format(&self) -> Result<Format> {
+        if let Some(format) = self.format {
+            return Ok(format);
+        }
+        let ext = (self.output.as_deref())
+            .filter(|o| !codec::is_stdin(o))
+            .and_then(Path::extension);
+        match ext
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(Format::Png),
+            Some(other) => Err(Error::usage(format!(
+                "-o {}: cannot write .{other} files; chart writes SVG (.svg) or PNG (.png)",
+                self.output.as_deref().unwrap_or(Path::new("-")).display()
+            ))),
         }
     }
 
@@ -286,7 +302,7 @@ impl Args {
     fn draw(&self, tables: Vec<Table>) -> Result<(Vec<u8>, Vec<String>)> {
         let (figure, warnings) = self.figure(tables)?;
         let drawn = draw::svg(&figure)?;
-        let bytes = if self.png() {
+        let bytes = if self.output_format()? == Format::Png {
             render::png(&drawn, self.dpi)?
         } else {
             render::svg(&drawn)?
@@ -367,7 +383,7 @@ impl Args {
                 ))
                 .file(
                     Some(names[i].display().to_string().as_str())
-                        .filter(|_| !input::is_stdin(&names[i])),
+                        .filter(|_| !codec::is_stdin(&names[i])),
                 ));
             }
             for s in &mut stack {
@@ -481,7 +497,7 @@ fn name_color(text: &str) -> std::result::Result<(String, String), String> {
 }
 
 fn time(text: &str) -> std::result::Result<i64, String> {
-    bucket::time::parse(text.as_bytes())
+    pandas::time::parse(text.as_bytes())
         .map(|s| s.wall)
         .map_err(|m| format!("'{text}' {m}"))
 }

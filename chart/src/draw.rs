@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use common::{Error, Result};
+use error::{Error, Result};
 
 use crate::render::{self, escape, Text, FAMILY};
 use crate::scale::{self, DateTicks, Ticks};

@@ -1,5 +1,5 @@
 //! `chart`: draws figures from the tables (see chart/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
-    common::cli::main_program::<chart::cli::Args>()
+    driver::cli::main_program::<chart::cli::Args>()
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use common::{Error, Result};
+use error::{Error, Result};
 use resvg::tiny_skia;
 use resvg::usvg::{self, fontdb};
 

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use common::error::show;
-use common::num::{is_missing, parse_f64};
-use common::{find_column, Error, Reader, Record, Result};
+use error::show;
+use error::{Error, Result};
+use pandas::num::{is_missing, parse_f64};
+use table::{find_column, Reader, Record};
 
 /// Which columns hold what; the same for every table of a figure.
 #[derive(Debug, Clone)]
@@ -140,7 +141,7 @@ pub fn read<R: Read>(
             sum = Some(sum.unwrap_or(0.0) + v);
         }
         let stamp = row.field(time);
-        let wall = bucket::time::parse(stamp)
+        let wall = pandas::time::parse(stamp)
             .map_err(|m| {
                 place(Error::value(
                     &String::from_utf8_lossy(header.field(time)),

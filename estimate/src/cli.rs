@@ -1,7 +1,8 @@
 //! The command line of `estimate`: flags to [`Params`], examples in the help.
 
 use clap::Parser;
-use common::{IoArgs, Result};
+use driver::IoArgs;
+use error::Result;
 
 use crate::{Estimator, Ipv6Source, Params};
 
@@ -72,7 +73,7 @@ pub struct Args {
     io: IoArgs,
 }
 
-impl common::cli::Tool for Args {
+impl driver::cli::Tool for Args {
     const NAME: &'static str = "estimate";
     type Filter = Estimator;
 

@@ -8,9 +8,11 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::num::{is_missing, parse_u64, word_digits, write_int, write_py_float, write_u64};
-use common::{find_column, Error, Filter, Record, Result, Writer};
+use driver::Filter;
+use error::{Error, Result};
 use itertools::Itertools;
+use pandas::num::{is_missing, parse_u64, word_digits, write_int, write_py_float, write_u64};
+use table::{find_column, Record, Writer};
 
 /// Where a row's IP version comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,7 +222,7 @@ impl Estimator {
             };
             Error::value(
                 &self.params.size_col,
-                format!("{} {why}", common::error::show(size_field)),
+                format!("{} {why}", error::show(size_field)),
             )
         })
     }
@@ -247,7 +249,7 @@ impl Estimator {
                     col,
                     format!(
                         "{} is not a boolean (True/False, true/false, 1/0)",
-                        common::error::show(field)
+                        error::show(field)
                     ),
                 )),
             },
@@ -335,7 +337,7 @@ mod tests {
     use super::*;
 
     fn run(params: Params, input: &str) -> Result<String> {
-        common::transform(Estimator::new(params)?, input.as_bytes())
+        driver::transform(Estimator::new(params)?, input.as_bytes())
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `estimate`: appends each P2P message's estimated TCP/IP bytes (see estimate/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
-    common::cli::main::<estimate::cli::Args>()
+    driver::cli::main::<estimate::cli::Args>()
 }

@@ -1,7 +1,8 @@
 //! The command line of `increase`: flags to [`Params`], examples in the help.
 
 use clap::Parser;
-use common::{IoArgs, Result};
+use driver::IoArgs;
+use error::Result;
 
 use crate::{Increase, Params};
 
@@ -32,7 +33,7 @@ pub struct Args {
     io: IoArgs,
 }
 
-impl common::cli::Tool for Args {
+impl driver::cli::Tool for Args {
     const NAME: &'static str = "increase";
     type Filter = Increase;
 

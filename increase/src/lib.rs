@@ -9,10 +9,12 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::error::show;
-use common::num::{is_missing, parse_f64, parse_i64, parse_u64, write_int, write_py_float, Int};
-use common::{find_columns, Error, Filter, Record, Result, Writer};
+use driver::Filter;
+use error::show;
+use error::{Error, Result};
 use itertools::Itertools;
+use pandas::num::{is_missing, parse_f64, parse_i64, parse_u64, write_int, write_py_float, Int};
+use table::{find_columns, Record, Writer};
 
 /// Which columns are counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -217,7 +219,7 @@ mod tests {
             cols: cols.iter().map(|c| (*c).to_owned()).collect(),
             signed: false,
         };
-        common::transform(Increase::new(params)?, input.as_bytes())
+        driver::transform(Increase::new(params)?, input.as_bytes())
     }
 
     #[test]
@@ -234,7 +236,7 @@ mod tests {
     fn a_restart_counts_from_zero_and_is_reported() {
         let input = "t,bytes\n0,100\n5,150\n10,30\n15,40\n";
         let mut d = Increase::new(Params::default()).unwrap();
-        let out = common::transform(&mut d, input.as_bytes()).unwrap();
+        let out = driver::transform(&mut d, input.as_bytes()).unwrap();
         assert_eq!(out, "t,bytes\n5,50\n10,30\n15,10\n");
         assert_eq!(d.restarts, 1);
         assert!(d.warnings()[0].starts_with("1 counter restart(s)"));
@@ -292,7 +294,7 @@ mod tests {
         // 2^64 - 1 is what systemd reports over D-Bus for a counter it does not have.
         let input = "t,c\n0,1000\n5,18446744073709551615\n10,1100\n";
         let mut d = Increase::new(Params::default()).unwrap();
-        let out = common::transform(&mut d, input.as_bytes()).unwrap();
+        let out = driver::transform(&mut d, input.as_bytes()).unwrap();
         assert_eq!(out, "t,c\n5,\n10,100\n");
         assert_eq!(d.restarts, 0);
     }
@@ -305,7 +307,7 @@ mod tests {
             ..Params::default()
         };
         let mut d = Increase::new(params).unwrap();
-        let out = common::transform(&mut d, input.as_bytes()).unwrap();
+        let out = driver::transform(&mut d, input.as_bytes()).unwrap();
         assert_eq!(out, "t,c,f\n5,50,0.5\n10,-120,-1.0\n");
         assert!(d.warnings()[0].ends_with("kept as negative increments (--signed)"));
     }

@@ -1,5 +1,5 @@
 //! `increase`: cumulative counters to per-row increments (see increase/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
-    common::cli::main::<increase::cli::Args>()
+    driver::cli::main::<increase::cli::Args>()
 }

@@ -1,7 +1,8 @@
 //! The command line of `keep`: flags to [`Params`], examples in the help.
 
 use clap::Parser;
-use common::{IoArgs, Result};
+use driver::IoArgs;
+use error::Result;
 
 use crate::{parse_column, Keep, Params};
 
@@ -26,7 +27,7 @@ pub struct Args {
     io: IoArgs,
 }
 
-impl common::cli::Tool for Args {
+impl driver::cli::Tool for Args {
     const NAME: &'static str = "keep";
     type Filter = Keep;
 

@@ -4,8 +4,10 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::{find_column, Error, Filter, Record, Result, Writer};
+use driver::Filter;
+use error::{Error, Result};
 use itertools::Itertools;
+use table::{find_column, Record, Writer};
 
 /// The columns to write: `(output name, input name)`, in output order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,7 +76,7 @@ mod tests {
 
     fn run(cols: &[&str], input: &str) -> Result<String> {
         let cols = cols.iter().map(|c| parse_column(c).unwrap()).collect();
-        common::transform(Keep::new(Params { cols })?, input.as_bytes())
+        driver::transform(Keep::new(Params { cols })?, input.as_bytes())
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `keep`: keeps, orders and renames columns by name (see keep/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
-    common::cli::main::<keep::cli::Args>()
+    driver::cli::main::<keep::cli::Args>()
 }

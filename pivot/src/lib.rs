@@ -7,8 +7,10 @@ pub mod cli;
 
 use std::io::Write;
 
-use common::num::is_missing;
-use common::{find_columns, Error, Filter, Record, Result, Writer};
+use driver::Filter;
+use error::{Error, Result};
+use pandas::num::is_missing;
+use table::{find_columns, Record, Writer};
 
 /// Which columns to keep, which to melt, and what to call the result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +142,7 @@ mod tests {
     use super::*;
 
     fn run(params: Params, input: &str) -> Result<String> {
-        common::transform(Pivot::new(params)?, input.as_bytes())
+        driver::transform(Pivot::new(params)?, input.as_bytes())
     }
 
     #[test]

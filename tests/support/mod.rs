@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use common::cli::FILTERS;
+pub use driver::cli::FILTERS;
 #[allow(unused_imports)] // each test crate uses a different part
 pub use tools::{filters, sample, transform, HOURLY, LONG, SYSTEMD, TRACEPOINTS};
 
@@ -18,7 +18,7 @@ mod tools;
 pub fn bin(name: &str) -> PathBuf {
     assert!(
         FILTERS.contains(&name),
-        "{name} is not in common::cli::FILTERS"
+        "{name} is not in driver::cli::FILTERS"
     );
     bin_dir().join(name)
 }

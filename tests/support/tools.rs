@@ -1,7 +1,7 @@
 //! The one table of the filters under test: arguments and an input each accepts, and its
 //! library entry point. Included by tests/support and by the fuzz targets (tests/fuzz).
 
-use common::cli::FILTERS;
+use driver::cli::FILTERS;
 
 pub const TRACEPOINTS: &str = "timestamp,ipv6,flow,msg_type,size\n\
     2024-12-28 00:00:09+00:00,False,in,inv,37\n\
@@ -53,8 +53,8 @@ pub fn filters() -> Vec<(&'static str, &'static [&'static str], &'static str)> {
 
 /// Runs `tool`'s library entry point: its command line parsed from `args`, over `input`.
 /// `chart` is not a row filter: its entry point draws `input` and returns the SVG.
-pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> common::Result<String> {
-    use common::cli::transform_args;
+pub fn transform(tool: &str, args: &[&str], input: &[u8]) -> error::Result<String> {
+    use driver::cli::transform_args;
     match tool {
         "estimate" => transform_args::<estimate::cli::Args>(args, input),
         "pivot" => transform_args::<pivot::cli::Args>(args, input),

@@ -1,7 +1,8 @@
 //! The command line of `widen`: flags to [`Params`], examples in the help.
 
 use clap::Parser;
-use common::{IoArgs, Result};
+use driver::IoArgs;
+use error::Result;
 
 use crate::{Params, Widen};
 
@@ -50,7 +51,7 @@ pub struct Args {
     io: IoArgs,
 }
 
-impl common::cli::Tool for Args {
+impl driver::cli::Tool for Args {
     const NAME: &'static str = "widen";
     type Filter = Widen;
 

@@ -12,13 +12,15 @@ use std::cmp::Ordering;
 use std::hash::BuildHasher;
 use std::io::Write;
 
-use common::dtype::{Dtype, Inference};
-use common::error::show;
-use common::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
-use common::{find_column, find_columns, Error, Filter, Record, Result, Writer};
+use driver::Filter;
+use error::show;
+use error::{Error, Result};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use itertools::Itertools;
+use pandas::dtype::{Dtype, Inference};
+use pandas::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
+use table::{find_column, find_columns, Record, Writer};
 
 /// What to turn into columns, what to keep as rows, and how to print the cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -958,7 +960,7 @@ mod tests {
     use super::*;
 
     fn run(params: Params, input: &str) -> Result<String> {
-        common::transform(Widen::new(params)?, input.as_bytes())
+        driver::transform(Widen::new(params)?, input.as_bytes())
     }
 
     fn index(cols: &[&str]) -> Params {

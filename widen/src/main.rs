@@ -1,5 +1,5 @@
 //! `widen`: turns a long table wide, as pandas' pivot (see widen/src/cli.rs).
 
 fn main() -> std::process::ExitCode {
-    common::cli::main::<widen::cli::Args>()
+    driver::cli::main::<widen::cli::Args>()
 }

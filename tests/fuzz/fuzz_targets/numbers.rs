@@ -2,7 +2,7 @@
 //! standard library, a parsed float is never NaN, and a printed float reads back exactly.
 #![no_main]
 
-use common::num::{is_missing, parse_f64, parse_i64, parse_u64, trim, write_py_float, Int};
+use pandas::num::{is_missing, parse_f64, parse_i64, parse_u64, trim, write_py_float, Int};
 use libfuzzer_sys::fuzz_target;
 
 /// Python's repr of `x`, read back by a correctly rounded parser.

@@ -2,13 +2,13 @@
 //! data error with its line (or the no-header error), never a panic.
 #![no_main]
 
-use common::error::Kind;
+use error::Kind;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../support/tools.rs"]
 mod tools;
 
-fn check(result: common::Result<String>) {
+fn check(result: error::Result<String>) {
     if let Err(e) = result {
         assert_eq!(e.kind, Kind::Data, "{e}");
         assert!(

@@ -2,7 +2,7 @@
 //! bucket prints as a timestamp that parses back to the same bucket.
 #![no_main]
 
-use bucket::time::{floor, parse, parse_step, write, Offset};
+use pandas::time::{floor, parse, parse_step, write, Offset};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -13,7 +13,7 @@ const CAPACITY: usize = 1 << 20;
 /// Grows the pipe behind `fd` to [`CAPACITY`] when it is a smaller pipe and the system
 /// allows it; anything else (a file, a terminal, a user over their pipe quota) is left as
 /// it is.
-pub(crate) fn widen(fd: impl AsFd) {
+pub fn widen(fd: impl AsFd) {
     #[cfg(target_os = "linux")]
     {
         use rustix::pipe::{fcntl_getpipe_size, fcntl_setpipe_size};

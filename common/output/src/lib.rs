@@ -5,85 +5,62 @@ use std::fs::{File, Metadata};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Mutex, PoisonError};
 
+use codec::compress::{Compression, Compressor};
+use error::{Error, Result};
+use table::Writer;
 use tempfile::TempPath;
 
-use crate::{Error, Result, Writer};
+/// The temp file of the `-o` output in progress, if any, for a signal handler to remove.
+static TEMP: Mutex<Option<PathBuf>> = Mutex::new(None);
 
-/// The compressions `-o` writes, by the name's last extension.
-const COMPRESSED: [(&str, Codec); 4] = [
-    ("bz2", Codec::Bzip2),
-    ("gz", Codec::Gzip),
-    ("zst", Codec::Zstd),
-    ("xz", Codec::Xz),
-];
-
-/// Extensions of compressed or archive formats that `-o` does not write: plain CSV under
-/// such a name would be misread later, so the name is refused.
-const REFUSED: [&str; 24] = [
-    "7z", "arj", "br", "bz", "bzip2", "cab", "gzip", "lrz", "lz", "lz4", "lzma", "lzo", "rar",
-    "sz", "tar", "taz", "tbz", "tbz2", "tgz", "tlz", "txz", "tzst", "z", "zip",
-];
-
-/// How `-o` compresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Codec {
-    Plain,
-    Bzip2,
-    Gzip,
-    Zstd,
-    Xz,
+/// Records the temp file to remove if a signal stops the process (`None` once it is gone).
+fn track(path: Option<PathBuf>) {
+    *TEMP.lock().unwrap_or_else(PoisonError::into_inner) = path;
 }
 
-impl Codec {
-    /// The compression that `path`'s name asks for; a usage error for a compressed format
-    /// that is not written.
-    fn for_name(path: &Path) -> Result<Codec> {
-        let Some(ext) = path.extension().map(|e| e.to_string_lossy().to_lowercase()) else {
-            return Ok(Codec::Plain);
-        };
-        if let Some(&(_, codec)) = COMPRESSED.iter().find(|(e, _)| *e == ext) {
-            return Ok(codec);
-        }
-        if REFUSED.contains(&ext.as_str()) || ext == "zstd" {
-            return Err(Error::usage(format!(
-                "-o {}: cannot write .{ext} files; -o compresses a name ending in .bz2 (bzip2), \
-                 .gz (gzip), .zst (zstd) or .xz (xz), and writes any other name as plain CSV",
-                path.display()
-            )));
-        }
-        Ok(Codec::Plain)
+/// Removes the temp file of the output in progress: the process is about to die of a signal.
+/// A signal during the final rename is harmless: either the rename came first and the
+/// finished file is in place, or the temp file is gone first and the rename fails.
+pub fn remove_unfinished() {
+    let temp = TEMP.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(path) = temp {
+        let _ = std::fs::remove_file(path);
     }
+}
+
+/// Extensions of a table written as plain CSV; a name without an extension is one too.
+const TABLES: [&str; 3] = ["csv", "tsv", "txt"];
+
+/// What `-o PATH` writes, by the name's last extension: a compressed table for `.bz2`, `.gz`,
+/// `.zst` and `.xz`; plain CSV for `.csv`, `.tsv`, `.txt` or no extension; any other
+/// extension (`.parquet`, `.json`, `.lz4`, `.zip`, ...) is a usage error, since plain CSV
+/// under such a name would be misread later. One rule for every filter.
+pub fn compression_for(path: &Path) -> Result<Option<Compression>> {
+    let Some(ext) = path.extension().map(|e| e.to_string_lossy().to_lowercase()) else {
+        return Ok(None);
+    };
+    if let Some(compression) = Compression::for_extension(&ext) {
+        return Ok(Some(compression));
+    }
+    if TABLES.iter().any(|t| t.eq_ignore_ascii_case(&ext)) {
+        return Ok(None);
+    }
+    Err(Error::usage(format!(
+        "-o {}: cannot write .{ext} files; -o writes CSV to a name ending in .csv, .tsv or \
+         .txt (or without an extension), compressed when it ends in .bz2 (bzip2), .gz (gzip), \
+         .zst (zstd) or .xz (xz)",
+        path.display()
+    )))
 }
 
 /// The byte sink under the CSV writer.
+#[derive(Debug)]
 pub enum Sink {
     Stdout(io::Stdout),
     File(BufWriter<File>),
-    Bzip2(ParallelBzip2),
-    Lbzip2(Lbzip2),
-    HeldBzip2(HeldBzip2),
-    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
-    Zstd(zstd::stream::write::Encoder<'static, BufWriter<File>>),
-    Xz(liblzma::write::XzEncoder<BufWriter<File>>),
-}
-
-impl std::fmt::Debug for Sink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Sink::Stdout(_) => "Sink::Stdout",
-            Sink::File(_) => "Sink::File",
-            Sink::Bzip2(_) => "Sink::Bzip2",
-            Sink::Lbzip2(_) => "Sink::Lbzip2",
-            Sink::HeldBzip2(_) => "Sink::HeldBzip2",
-            Sink::Gzip(_) => "Sink::Gzip",
-            Sink::Zstd(_) => "Sink::Zstd",
-            Sink::Xz(_) => "Sink::Xz",
-        })
-    }
+    Compressed(Compressor),
 }
 
 impl Sink {
@@ -91,12 +68,7 @@ impl Sink {
         match self {
             Sink::Stdout(w) => w,
             Sink::File(w) => w,
-            Sink::Bzip2(w) => w,
-            Sink::Lbzip2(w) => w,
-            Sink::HeldBzip2(w) => w,
-            Sink::Gzip(w) => w,
-            Sink::Zstd(w) => w,
-            Sink::Xz(w) => w,
+            Sink::Compressed(w) => w,
         }
     }
 
@@ -108,12 +80,7 @@ impl Sink {
                 return Ok(None);
             }
             Sink::File(w) => w,
-            Sink::Bzip2(w) => w.finish()?,
-            Sink::Lbzip2(w) => w.finish()?,
-            Sink::HeldBzip2(w) => return w.finish(),
-            Sink::Gzip(w) => w.finish()?,
-            Sink::Zstd(w) => w.finish()?,
-            Sink::Xz(w) => w.finish()?,
+            Sink::Compressed(w) => w.finish()?,
         }))
     }
 }
@@ -235,22 +202,34 @@ impl Output {
     /// is appended to, never truncated. A new file gets the mode that the umask gives any
     /// new file (as `cp` and `sed -i` do); a replaced file keeps its mode and, where
     /// allowed, its owner.
+    ///
+    /// The name decides the compression ([`compression_for`]); one of another format is a
+    /// usage error.
     pub fn open(path: Option<&Path>) -> Result<Output> {
-        let Some(path) = path.filter(|p| !crate::input::is_stdin(p)) else {
-            crate::pipe::widen(io::stdout());
+        let compression = match path {
+            Some(path) if !codec::is_stdin(path) => compression_for(path)?,
+            _ => None,
+        };
+        Output::open_as(path, compression)
+    }
+
+    /// [`Output::open`] for bytes of a format the caller chose from the name (a figure),
+    /// compressed as `compression` says.
+    pub fn open_as(path: Option<&Path>, compression: Option<Compression>) -> Result<Output> {
+        let Some(path) = path.filter(|p| !codec::is_stdin(p)) else {
+            codec::pipe::widen(io::stdout());
             return Ok(Output {
                 writer: Writer::new(Sink::Stdout(io::stdout())),
                 name: "stdout".into(),
                 pending: None,
             });
         };
-        let codec = Codec::for_name(path)?;
         let name = path.display().to_string();
         let fail = |e: io::Error| Error::io(e).file(Some(&name));
         let in_place = |file: File| -> Result<Output> {
             let file = BufWriter::with_capacity(1 << 16, file);
             Ok(Output {
-                writer: Writer::new(sink(codec, file).map_err(fail)?),
+                writer: Writer::new(sink(compression, file).map_err(fail)?),
                 name: name.clone(),
                 pending: None,
             })
@@ -286,10 +265,10 @@ impl Output {
             .tempfile_in(dir)
             .map_err(fail)?;
         let (file, temp) = temp.into_parts();
-        crate::signals::track(Some(temp.to_path_buf()));
+        track(Some(temp.to_path_buf()));
         let file = BufWriter::with_capacity(1 << 16, file);
         Ok(Output {
-            writer: Writer::new(sink(codec, file).map_err(fail)?),
+            writer: Writer::new(sink(compression, file).map_err(fail)?),
             name,
             pending: Some(Pending { temp, target, old }),
         })
@@ -331,7 +310,7 @@ impl Output {
                 keep_owner_and_mode(&file, &old).map_err(fail)?;
             }
             temp.persist(&target).map_err(|e| fail(e.error))?;
-            crate::signals::track(None);
+            track(None);
         }
         Ok(())
     }
@@ -350,331 +329,12 @@ fn keep_owner_and_mode(file: &File, old: &Metadata) -> io::Result<()> {
     file.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o7777))
 }
 
-/// The sink that compresses as `codec` says into `file`.
-fn sink(codec: Codec, file: BufWriter<File>) -> io::Result<Sink> {
-    Ok(match codec {
-        Codec::Plain => Sink::File(file),
-        Codec::Bzip2 => Sink::HeldBzip2(HeldBzip2::Held(Vec::new(), file)),
-        // gzip's and xz's default levels, as their tools write.
-        Codec::Gzip => Sink::Gzip(flate2::write::GzEncoder::new(
-            file,
-            flate2::Compression::default(),
-        )),
-        Codec::Zstd => {
-            let mut enc = zstd::stream::write::Encoder::new(file, 3)?;
-            // As the zstd tool writes it: damage is then found, not decoded into garbage.
-            enc.include_checksum(true)?;
-            Sink::Zstd(enc)
-        }
-        Codec::Xz => Sink::Xz(liblzma::write::XzEncoder::new(file, 6)),
+/// The sink that compresses as `compression` says into `file`.
+fn sink(compression: Option<Compression>, file: BufWriter<File>) -> io::Result<Sink> {
+    Ok(match compression {
+        None => Sink::File(file),
+        Some(c) => Sink::Compressed(c.writer(file)?),
     })
-}
-
-/// The bzip2 compressor for `file`: lbzip2 at `level` (blocks of 100 kB times it), or
-/// libbz2 on every core without it.
-fn bzip2_sink(file: BufWriter<File>, level: usize) -> io::Result<Sink> {
-    Ok(match Lbzip2::start(file, level)? {
-        Ok(lbzip2) => Sink::Lbzip2(lbzip2),
-        Err(file) => Sink::Bzip2(ParallelBzip2::new(file)?),
-    })
-}
-
-/// A bzip2 output held until it is one level-9 block long (900 kB). lbzip2 gives each core
-/// a block, and at level 9 a smaller table is one block on one core: 30 of the last 50 ms of
-/// `aggregate.sh`, for its hourly table. A table that ends held is compressed in blocks
-/// small enough to make two or more; a longer one goes to lbzip2 -9 as it comes.
-#[derive(Debug)]
-pub enum HeldBzip2 {
-    Held(Vec<u8>, BufWriter<File>),
-    Started(Box<Sink>),
-    /// Only while switching from one to the other (or after an error doing so).
-    Gone,
-}
-
-impl HeldBzip2 {
-    /// The compressor at `level`, the held bytes written into it.
-    fn start(held: &[u8], file: BufWriter<File>, level: usize) -> io::Result<Sink> {
-        let mut sink = bzip2_sink(file, level)?;
-        sink.write_all(held)?;
-        Ok(sink)
-    }
-
-    fn gone() -> io::Error {
-        io::Error::other("the bzip2 compressor did not start")
-    }
-
-    fn finish(self) -> io::Result<Option<BufWriter<File>>> {
-        match self {
-            HeldBzip2::Held(held, file) => {
-                HeldBzip2::start(&held, file, (held.len() / 200_000).clamp(1, 9))?.finish()
-            }
-            HeldBzip2::Started(sink) => sink.finish(),
-            HeldBzip2::Gone => Err(HeldBzip2::gone()),
-        }
-    }
-}
-
-impl Write for HeldBzip2 {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let HeldBzip2::Held(held, _) = self {
-            if held.len() + buf.len() <= PIECE {
-                held.extend_from_slice(buf);
-                return Ok(buf.len());
-            }
-            if let HeldBzip2::Held(held, file) = std::mem::replace(self, HeldBzip2::Gone) {
-                *self = HeldBzip2::Started(Box::new(HeldBzip2::start(&held, file, 9)?));
-            }
-        }
-        match self {
-            HeldBzip2::Started(sink) => sink.write(buf),
-            _ => Err(HeldBzip2::gone()),
-        }
-    }
-
-    /// Nothing to do: bzip2 writes whole blocks.
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// bzip2 compression by lbzip2 in a child process, when it is installed: its compressor is
-/// about three times libbz2's speed per core on monitor tables (1.7 s vs 5.3 s user time for
-/// 1 M rows), and it uses every core. The compressed bytes come back through a pipe and
-/// are written to the file here, so that a full disk or a file size limit is this
-/// process's error, with its usual message.
-pub struct Lbzip2 {
-    stdin: Option<std::process::ChildStdin>,
-    helper: Option<crate::helper::Helper>,
-    /// Copies lbzip2's output into the file; returns the file at the end.
-    copier: Option<JoinHandle<io::Result<BufWriter<File>>>>,
-}
-
-impl std::fmt::Debug for Lbzip2 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Lbzip2")
-    }
-}
-
-impl Lbzip2 {
-    /// Starts `lbzip2 -LEVEL` writing into `file`; gives the file back when lbzip2 cannot
-    /// start.
-    fn start(
-        mut file: BufWriter<File>,
-        level: usize,
-    ) -> io::Result<std::result::Result<Lbzip2, BufWriter<File>>> {
-        use std::process::{Command, Stdio};
-        let mut command = Command::new("lbzip2");
-        command
-            .arg(format!("-{level}"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let Ok(mut helper) = crate::helper::Helper::spawn(&mut command) else {
-            return Ok(Err(file));
-        };
-        let (Some(stdin), Some(mut stdout)) = (helper.take_stdin(), helper.take_stdout()) else {
-            return Ok(Err(file));
-        };
-        crate::pipe::widen(&stdin);
-        let copier = std::thread::Builder::new()
-            .name("lbzip2 out".into())
-            .spawn(move || {
-                // On an error the pipe closes, and lbzip2 dies of it: the writes to it fail.
-                io::copy(&mut stdout, &mut file)?;
-                Ok(file)
-            })?;
-        Ok(Ok(Lbzip2 {
-            stdin: Some(stdin),
-            helper: Some(helper),
-            copier: Some(copier),
-        }))
-    }
-
-    /// Why lbzip2 stopped taking input: the copier's error (a full disk), or its own end.
-    fn failure(&mut self) -> io::Error {
-        self.stdin = None;
-        if let Some(Ok(Err(e))) = self.copier.take().map(JoinHandle::join) {
-            return e;
-        }
-        match self.helper.take().map(crate::helper::Helper::wait) {
-            Some(Ok(status)) => io::Error::other(format!("lbzip2 failed ({status})")),
-            _ => io::Error::other("lbzip2 failed"),
-        }
-    }
-
-    /// Closes lbzip2's input and returns the file once all of its output is in it.
-    fn finish(mut self) -> io::Result<BufWriter<File>> {
-        self.stdin = None;
-        let file = match self.copier.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result?,
-            _ => return Err(self.failure()),
-        };
-        match self.helper.take().map(crate::helper::Helper::wait) {
-            Some(Ok(status)) if status.success() => Ok(file),
-            Some(Ok(status)) => Err(io::Error::other(format!("lbzip2 failed ({status})"))),
-            Some(Err(e)) => Err(e),
-            None => Err(io::Error::other("lbzip2 failed")),
-        }
-    }
-}
-
-impl Write for Lbzip2 {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let Some(stdin) = &mut self.stdin else {
-            return Err(self.failure());
-        };
-        match stdin.write(buf) {
-            Err(e) if e.kind() != io::ErrorKind::Interrupted => Err(self.failure()),
-            other => other,
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Input bytes per bzip2 stream: one block at level 9 (900 kB, before bzip2's own
-/// run-length step, which rarely shrinks CSV).
-const PIECE: usize = 900_000;
-
-/// A piece of the table to compress, and where its compressed bytes go.
-type Job = (Vec<u8>, SyncSender<io::Result<Vec<u8>>>);
-
-/// bzip2 compression on every core without lbzip2: the table is cut into pieces of one block, each
-/// compressed at level 9 as a stream of its own on a worker thread, and the streams are
-/// written in order, back to back (as lbzip2 and pbzip2 write; bzip2, Python's bz2 and
-/// pandas read every stream). At most about two pieces per core are in flight.
-pub struct ParallelBzip2 {
-    piece: Vec<u8>,
-    /// Pieces to compress, for the workers.
-    jobs: Option<SyncSender<Job>>,
-    /// Each piece's result, in order, for the writer thread.
-    order: Option<SyncSender<Receiver<io::Result<Vec<u8>>>>>,
-    workers: Vec<JoinHandle<()>>,
-    writer: Option<JoinHandle<io::Result<BufWriter<File>>>>,
-    /// Whether any stream was started: an empty table is still one (empty) stream.
-    started: bool,
-}
-
-impl std::fmt::Debug for ParallelBzip2 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParallelBzip2")
-            .field("workers", &self.workers.len())
-            .finish()
-    }
-}
-
-impl ParallelBzip2 {
-    fn new(mut file: BufWriter<File>) -> io::Result<ParallelBzip2> {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let (jobs, queue) = sync_channel::<Job>(threads);
-        let queue = Arc::new(Mutex::new(queue));
-        let mut workers = Vec::with_capacity(threads);
-        for _ in 0..threads {
-            let queue = Arc::clone(&queue);
-            workers.push(
-                std::thread::Builder::new()
-                    .name("bzip2".into())
-                    .spawn(move || loop {
-                        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                        let Ok((piece, done)) = job else {
-                            return;
-                        };
-                        let _ = done.send(compress_bzip2(&piece));
-                    })?,
-            );
-        }
-        let (order, results) = sync_channel::<Receiver<io::Result<Vec<u8>>>>(threads);
-        let writer = std::thread::Builder::new()
-            .name("bzip2 out".into())
-            .spawn(move || {
-                for result in results {
-                    let stream = result.recv().unwrap_or_else(|_| {
-                        Err(io::Error::other("a bzip2 worker stopped unexpectedly"))
-                    })?;
-                    file.write_all(&stream)?;
-                }
-                Ok(file)
-            })?;
-        Ok(ParallelBzip2 {
-            piece: Vec::with_capacity(PIECE),
-            jobs: Some(jobs),
-            order: Some(order),
-            workers,
-            writer: Some(writer),
-            started: false,
-        })
-    }
-
-    /// Hands the current piece to a worker.
-    fn submit(&mut self) -> io::Result<()> {
-        let piece = std::mem::replace(&mut self.piece, Vec::with_capacity(PIECE));
-        let (done, result) = sync_channel(1);
-        self.started = true;
-        let sent = match (&self.order, &self.jobs) {
-            (Some(order), Some(jobs)) => {
-                order.send(result).is_ok() && jobs.send((piece, done)).is_ok()
-            }
-            _ => false,
-        };
-        if sent {
-            Ok(())
-        } else {
-            // The writer stopped: its error says why.
-            Err(self
-                .stop()
-                .err()
-                .unwrap_or_else(|| io::Error::other("the bzip2 writer stopped unexpectedly")))
-        }
-    }
-
-    /// Lets the threads end and returns the file, or the writer's error.
-    fn stop(&mut self) -> io::Result<BufWriter<File>> {
-        self.jobs = None;
-        self.order = None;
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
-        match self.writer.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
-            _ => Err(io::Error::other("the bzip2 writer stopped unexpectedly")),
-        }
-    }
-
-    /// Compresses what is left and returns the file with every stream written.
-    fn finish(mut self) -> io::Result<BufWriter<File>> {
-        if !self.piece.is_empty() || !self.started {
-            self.submit()?;
-        }
-        self.stop()
-    }
-}
-
-impl Write for ParallelBzip2 {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = buf.len().min(PIECE - self.piece.len());
-        self.piece.extend_from_slice(&buf[..n]);
-        if self.piece.len() == PIECE {
-            self.submit()?;
-        }
-        Ok(n)
-    }
-
-    /// Nothing to do: pieces are compressed whole (a flush mid-piece would cost a stream).
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// One bzip2 stream of `data` at level 9, as pandas writes.
-fn compress_bzip2(data: &[u8]) -> io::Result<Vec<u8>> {
-    let mut enc = bzip2::write::BzEncoder::new(
-        Vec::with_capacity(data.len() / 4),
-        bzip2::Compression::best(),
-    );
-    enc.write_all(data)?;
-    enc.finish()
 }
 
 #[cfg(test)]
@@ -778,44 +438,8 @@ mod tests {
         }
     }
 
-    /// A table under one level-9 block is compressed in smaller blocks, for every core (with
-    /// lbzip2; libbz2 writes level 9 whatever the size). Contents are the same either way.
     #[test]
-    fn small_bzip2_tables_take_smaller_blocks() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.csv.bz2");
-        let lbzip2 = std::process::Command::new("lbzip2")
-            .arg("--version")
-            .output()
-            .is_ok();
-        for (rows, level) in [
-            (0, b'1'),
-            (100, b'1'),
-            (60_000, b'3'),
-            (90_000, b'4'),
-            (90_001, b'9'),
-        ] {
-            let rows: Vec<String> = (0..rows).map(|i| format!("{i:07}:{}", i % 7)).collect();
-            let rows: Vec<&[u8]> = rows.iter().map(|r| r.as_bytes()).collect();
-            write_table(&path, &rows).unwrap();
-            let want: String = rows
-                .iter()
-                .map(|r| format!("{}\n", String::from_utf8_lossy(r)))
-                .collect();
-            assert_eq!(decompress(&path), want);
-            let head = std::fs::read(&path).unwrap();
-            let want_level = if lbzip2 { level } else { b'9' };
-            assert_eq!(
-                head[..4],
-                [b'B', b'Z', b'h', want_level],
-                "{} rows",
-                rows.len()
-            );
-        }
-    }
-
-    #[test]
-    fn unknown_compression_names_are_usage_errors() {
+    fn names_of_other_formats_are_usage_errors() {
         let dir = tempfile::tempdir().unwrap();
         for name in [
             "t.csv.lz4",
@@ -825,6 +449,11 @@ mod tests {
             "t.csv.Z",
             "t.tgz",
             "t.zstd",
+            "t.parquet",
+            "t.json",
+            "t.xlsx",
+            "t.pdf",
+            "t.csv.bak",
         ] {
             let err = Output::open(Some(&dir.path().join(name))).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{name}");
@@ -834,7 +463,7 @@ mod tests {
             );
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        for name in ["t.csv", "t.tsv", "table", "t.csv.bak", ".hidden"] {
+        for name in ["t.csv", "t.tsv", "t.TXT", "table", ".hidden", "t.CSV.GZ"] {
             write_table(&dir.path().join(name), &[b"x"]).unwrap();
         }
     }
@@ -860,27 +489,6 @@ mod tests {
                 assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, mode);
             }
         }
-    }
-
-    #[test]
-    fn without_lbzip2_every_core_writes_streams_of_one_block() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.csv.bz2");
-        let file = BufWriter::new(File::create(&path).unwrap());
-        let mut bz = ParallelBzip2::new(file).unwrap();
-        let data: Vec<u8> = (0..400_000)
-            .flat_map(|i| format!("{i},{}\n", i % 13).into_bytes())
-            .collect();
-        for chunk in data.chunks(32_768) {
-            bz.write_all(chunk).unwrap();
-        }
-        bz.finish().unwrap().flush().unwrap();
-        assert_eq!(decompress(&path).as_bytes(), data);
-        let bytes = std::fs::read(&path).unwrap();
-        let streams = bytes
-            .windows(10)
-            .filter(|w| w[..4] == *b"BZh9" && w[4..] == *b"1AY&SY");
-        assert_eq!(streams.count(), data.len().div_ceil(PIECE));
     }
 
     /// The folders of a property case, below its root: links and targets go into these.

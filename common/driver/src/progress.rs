@@ -5,7 +5,7 @@
 //! every way out: the end, an error (before its message), a closed stdout (both by `Drop`),
 //! and SIGTERM, SIGINT or SIGHUP ([`clear_on_signal`], from the signal thread).
 
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,30 +23,8 @@ const WITH_SIZE: &str = "{prefix}: {rows} rows, {decimal_bytes} of {decimal_tota
 /// A FIFO or device among the files has no size.
 const WITHOUT_SIZE: &str = "{prefix}: {rows} rows, {decimal_bytes}, {decimal_bytes_per_sec}";
 
-/// Bytes read so far from the FILE arguments as stored (for a compressed file, the compressed
-/// bytes): what the percentage counts. Added to by [`Counted`] around every opened file, on
-/// whichever thread reads it (the decoder's, for a compressed file).
-static RAW_READ: AtomicU64 = AtomicU64::new(0);
-
 /// The line on the terminal, for the signal thread to clear.
 static SHOWN: Mutex<Option<ProgressBar>> = Mutex::new(None);
-
-/// A file as stored, counting the bytes read from it for the progress line.
-#[derive(Debug)]
-pub struct Counted<R>(pub R);
-
-/// Counts `n` bytes of an input read by someone else (a decoder in a child process).
-pub(crate) fn count_read(n: u64) {
-    RAW_READ.fetch_add(n, Relaxed);
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        RAW_READ.fetch_add(n as u64, Relaxed);
-        Ok(n)
-    }
-}
 
 /// The progress line of one run (nothing at all when it is not drawn).
 #[derive(Debug)]
@@ -60,7 +38,7 @@ struct Line {
     bar: ProgressBar,
     /// The rows as last shown, read by the bar's `{rows}` key when it draws.
     rows: Arc<AtomicU64>,
-    /// [`RAW_READ`] when the run started.
+    /// [`codec::count::read_so_far`] when the run started.
     base: u64,
 }
 
@@ -69,7 +47,7 @@ impl Progress {
     /// and there are FILE arguments, none of them `-` (stdin). The percentage and ETA need
     /// every file's size; a FIFO or device among them leaves them out.
     pub fn new(tool: &str, quiet: bool, files: &[PathBuf]) -> Progress {
-        let reads_files = !files.is_empty() && !files.iter().any(|f| crate::input::is_stdin(f));
+        let reads_files = !files.is_empty() && !files.iter().any(|f| codec::is_stdin(f));
         if quiet || !reads_files || !io::stderr().is_terminal() {
             return Progress::hidden();
         }
@@ -107,7 +85,7 @@ impl Progress {
             line: Some(Line {
                 bar,
                 rows,
-                base: RAW_READ.load(Relaxed),
+                base: codec::count::read_so_far(),
             }),
         }
     }
@@ -143,7 +121,7 @@ impl Progress {
         if let Some(line) = &self.line {
             line.rows.store(self.rows, Relaxed);
             line.bar
-                .set_position(RAW_READ.load(Relaxed).saturating_sub(line.base));
+                .set_position(codec::count::read_so_far().saturating_sub(line.base));
         }
     }
 

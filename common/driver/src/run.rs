@@ -4,9 +4,12 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::error::Kind;
-use crate::num::is_missing;
-use crate::{input, Error, Output, Progress, Reader, Record, Result, Writer};
+use error::{Error, Kind, Result};
+use output::Output;
+use pandas::num::is_missing;
+use table::{Reader, Record, Writer};
+
+use crate::{input, Progress};
 
 /// The input/output arguments of every filter.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -200,7 +203,7 @@ fn run_guarded(
 ) -> ExitCode {
     // Without these, `ulimit -f` kills silently and a stopped run leaves its `-o` temp file
     // or its progress line.
-    let writes_file = output.is_some_and(|p| !input::is_stdin(p));
+    let writes_file = output.is_some_and(|p| !codec::is_stdin(p));
     let signals = crate::signals::catch_file_size_limit().and_then(|()| {
         if writes_file || progress_shown {
             crate::signals::clean_up_on_termination()
@@ -209,24 +212,33 @@ fn run_guarded(
         }
     });
     if let Err(e) = signals {
-        let _ = writeln!(io::stderr(), "{tool}: cannot set up signal handling: {e}");
+        say(&format!("{tool}: cannot set up signal handling: {e}"));
         return ExitCode::FAILURE;
     }
     match work() {
         Ok(warnings) => {
             for warning in warnings {
-                let _ = writeln!(io::stderr(), "{tool}: warning: {warning}");
+                say(&format!("{tool}: warning: {warning}"));
             }
             ExitCode::SUCCESS
         }
         Err(err) => {
             if err.kind != Kind::BrokenPipe {
                 // stderr may be gone too; nothing better to do then.
-                let _ = writeln!(io::stderr(), "{tool}: {err}");
+                say(&format!("{tool}: {err}"));
             }
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// Writes one line to stderr in one write, so that the lines of filters running side by side
+/// never mix. stderr may be gone; nothing better to do then.
+pub fn say(line: &str) {
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Reads every input in `io` through `filter` to its output, counting rows on `progress`.
@@ -243,8 +255,9 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F, progress: Progress) -> Result<Ve
     };
     let mut pump = Pump::new(filter, out.name(), progress, io);
     pump.live = out.is_live();
-    for (path, input) in input::Inputs::new(paths) {
-        let input = input.map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
+    for path in paths {
+        let input =
+            input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
         pump.input(
             input.name.as_deref(),
             input
@@ -399,7 +412,7 @@ impl<F: Filter> Pump<F> {
                         .map_err(|e| self.place(Error::io(e), name, None))?;
                 }
                 if let Some(cols) = &self.dropna_cols {
-                    let idx = crate::find_columns(&header, cols)
+                    let idx = table::find_columns(&header, cols)
                         .map_err(|e| self.place(e, name, Some(1)))?;
                     self.dropna_idx = Some(idx);
                 }
@@ -452,7 +465,7 @@ impl<F: Filter> Pump<F> {
                     return Err(Error::data(format!(
                         "found a row of {} where the header has {width}: {}",
                         plural(row.len(), "field"),
-                        crate::error::show(&row.joined())
+                        error::show(&row.joined())
                     ))
                     .line(last)
                     .file(name));
@@ -507,7 +520,7 @@ fn count(rows: &mut Option<Dropped>, row: &Record, name: Option<&str>) {
                 "{}line {}: {}",
                 name.map(|n| format!("{n}: ")).unwrap_or_default(),
                 row.line(),
-                crate::error::show(&fields.join(&b","[..]))
+                error::show(&fields.join(&b","[..]))
             )
         });
     }

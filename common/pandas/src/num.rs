@@ -95,7 +95,7 @@ pub fn short_digits(bytes: &[u8]) -> Option<u64> {
 }
 
 /// 1 to 8 plain digits given as a word (a field's bytes, little-endian, zero past `len`:
-/// [`crate::Record::word`]) as a number, with no branch on how many there are or what they
+/// `table::Record::word`) as a number, with no branch on how many there are or what they
 /// are: monitor sizes vary in length from row to row, and a loop over their digits
 /// mispredicts its end (estimate ran 25% faster on rows all alike than on real ones).
 /// `None` for anything else, which [`short_digits`] and the full parsers then take.
@@ -555,7 +555,7 @@ mod tests {
     fn floats_parse_bit_for_bit_as_pandas() {
         // tests/data/pandas_floats.py: what pandas 2.2.3 reads, with many 16-20 digit
         // values where that is not the correctly rounded double.
-        let table = include_str!("../../tests/data/pandas_floats.csv");
+        let table = include_str!("../../../tests/data/pandas_floats.csv");
         let mut differ_from_rust = 0;
         for line in table.lines().skip(1) {
             let (text, bits) = line.rsplit_once(',').unwrap();

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, Command, Parser};
 use clap_complete::Shell;
 
-use crate::{Filter, IoArgs, Result};
+use error::Result;
+
+use crate::{Filter, IoArgs};
 
 /// The filters and commands this project builds, in the order the README presents them.
 /// Every table of tests that applies to "each filter" iterates over this list; a test
@@ -104,7 +106,12 @@ fn start<P: Parser>(name: &'static str, go: impl FnOnce(P) -> ExitCode) -> ExitC
         // --help and --version come here too; clap knows their status (0) and a usage
         // error's (2). A closed stdout while printing help is not worth a panic.
         Err(e) => {
-            let _ = e.print();
+            if e.use_stderr() {
+                // A usage error: one write, so that it never mixes with another filter's.
+                crate::run::say(e.render().to_string().trim_end());
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
@@ -113,7 +120,7 @@ fn start<P: Parser>(name: &'static str, go: impl FnOnce(P) -> ExitCode) -> ExitC
             Ok(()) => ExitCode::SUCCESS,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(e) => {
-                let _ = writeln!(io::stderr(), "{name}: {e}");
+                crate::run::say(&format!("{name}: {e}"));
                 ExitCode::FAILURE
             }
         };
@@ -121,7 +128,8 @@ fn start<P: Parser>(name: &'static str, go: impl FnOnce(P) -> ExitCode) -> ExitC
     match P::from_arg_matches(&matches) {
         Ok(args) => go(args),
         Err(e) => {
-            let _ = e.format(&mut named::<P>(name)).print();
+            let e = e.format(&mut named::<P>(name));
+            crate::run::say(e.render().to_string().trim_end());
             ExitCode::from(2)
         }
     }
@@ -159,7 +167,7 @@ fn generate_named<P: Parser>(
 /// over CSV held in memory: the uniform entry point of the property tests.
 pub fn transform_args<T: Tool>(args: &[&str], input: &[u8]) -> Result<String> {
     let parsed = T::try_parse_from(std::iter::once(T::NAME).chain(args.iter().copied()))
-        .map_err(|e| crate::Error::usage(e.to_string()))?;
+        .map_err(|e| error::Error::usage(e.to_string()))?;
     let (_, filter) = parsed.into_parts();
     crate::transform(filter?, input)
 }

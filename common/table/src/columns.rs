@@ -1,6 +1,8 @@
 //! Finding the columns a filter reads by name.
 
-use crate::{Error, Record, Result};
+use error::{Error, Result};
+
+use crate::Record;
 
 /// Finds the one column named `name` in `header`. A missing name is an error that shows the
 /// header; so is a name the header holds twice, since either column could be meant (pandas

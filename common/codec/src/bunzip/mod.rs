@@ -221,9 +221,9 @@ impl Parallel {
     fn read_more(&mut self) -> io::Result<()> {
         let old = self.window.len();
         self.window.resize(old + READ, 0);
-        let got = crate::input::read_full(&mut self.file, &mut self.window[old..])?;
+        let got = crate::decode::read_full(&mut self.file, &mut self.window[old..])?;
         self.window.truncate(old + got);
-        crate::progress::count_read(got as u64);
+        crate::count::add(got as u64);
         if got == 0 {
             self.eof = true;
         }
@@ -362,7 +362,7 @@ impl Parallel {
         self.workers.jobs = None;
         self.pending.clear();
         let file = File::open(&self.path)?;
-        let (mut source, _) = crate::input::decompressed(Box::new(file))?;
+        let (mut source, _) = crate::decode::decompressed(Box::new(file))?;
         io::copy(&mut source.by_ref().take(self.delivered), &mut io::sink())?;
         self.fallback = Some(source);
         Ok(())
@@ -393,12 +393,12 @@ impl Read for Parallel {
 }
 
 /// The bzip2 file at `path` decoded on every core, if it is a regular file that starts as
-/// bzip2 does, and lbzip2 was not asked for (`NETAGG_BZIP2=lbzip2`, for comparisons).
+/// bzip2 does, and libbz2 was not asked for (`NETAGG_BZIP2=libbz2`, for comparisons).
 pub(crate) fn open(path: &Path) -> io::Result<Option<Parallel>> {
-    if std::env::var_os("NETAGG_BZIP2").is_some_and(|v| v == "lbzip2") {
+    if std::env::var_os("NETAGG_BZIP2").is_some_and(|v| v == "libbz2") {
         return Ok(None);
     }
-    let Some(mut file) = crate::external::bzip2_file(path)? else {
+    let Some(mut file) = bzip2_file(path)? else {
         return Ok(None);
     };
     file.rewind()?;
@@ -406,6 +406,18 @@ pub(crate) fn open(path: &Path) -> io::Result<Option<Parallel>> {
     // filter reads rows at four decoding threads' pace or less.
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
     Parallel::start(path, file, threads).map(Some)
+}
+
+/// The file at `path`, opened, if it is a regular file that starts as bzip2 does.
+fn bzip2_file(path: &Path) -> io::Result<Option<File>> {
+    // Only a regular file is opened here: a FIFO's data would be lost in a second opening.
+    if crate::is_stdin(path) || !std::fs::metadata(path)?.is_file() {
+        return Ok(None);
+    }
+    let mut file = File::open(path)?;
+    let mut head = [0u8; 6];
+    let got = crate::decode::read_full(&mut file, &mut head)?;
+    Ok((crate::Format::sniff(&head[..got]) == crate::Format::Bzip2).then_some(file))
 }
 
 #[cfg(test)]
@@ -569,7 +581,7 @@ mod tests {
     /// libbz2's bytes.
     #[test]
     fn decodes_the_upstream_files_itself() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream");
         let Ok(top) = std::fs::read_dir(&root) else {
             assert!(
                 std::env::var_os("CI").is_none(),

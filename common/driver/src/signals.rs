@@ -5,19 +5,10 @@
 //! SIGKILL cannot be caught: after `kill -9` the hidden `.NAME.XXXXXX.tmp` beside the target
 //! stays (the target itself is still untouched).
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGXFSZ};
-
-/// The temp file of the `-o` output in progress, if any.
-static TEMP: Mutex<Option<PathBuf>> = Mutex::new(None);
-
-/// Records the temp file to remove if a signal stops the process (`None` once it is gone).
-pub(crate) fn track(path: Option<PathBuf>) {
-    *TEMP.lock().unwrap_or_else(PoisonError::into_inner) = path;
-}
 
 /// Makes SIGXFSZ fail the write (EFBIG: "File too large") instead of killing the process.
 pub fn catch_file_size_limit() -> std::io::Result<()> {
@@ -25,12 +16,9 @@ pub fn catch_file_size_limit() -> std::io::Result<()> {
     Ok(())
 }
 
-/// On SIGTERM, SIGINT or SIGHUP, kills the helper processes (lbzip2), removes the tracked temp
+/// On SIGTERM, SIGINT or SIGHUP, kills the child processes (lbzip2), removes the `-o` temp
 /// file and clears the progress line, then dies of the signal, as the process would have
 /// without this (so a calling shell sees the signal). Called again, it does nothing more.
-///
-/// A signal during the final rename is harmless: either the rename came first and the
-/// finished file is in place, or the temp file is gone first and the rename fails.
 pub fn clean_up_on_termination() -> std::io::Result<()> {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
     INSTALLED
@@ -45,11 +33,8 @@ fn install() -> std::io::Result<()> {
         .name("signals".into())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                crate::helper::kill_all();
-                let temp = TEMP.lock().unwrap_or_else(PoisonError::into_inner).take();
-                if let Some(path) = temp {
-                    let _ = std::fs::remove_file(path);
-                }
+                codec::child::kill_all();
+                output::remove_unfinished();
                 crate::progress::clear_on_signal();
                 let _ = signal_hook::low_level::emulate_default_handler(signal);
                 std::process::exit(128 + signal);

@@ -1,28 +1,12 @@
-//! Opening inputs: files or stdin, plain CSV or compressed (bzip2, gzip, zstd, xz) told apart by
-//! magic bytes.
+//! Reading a file or stdin as it was before compression: formats told apart by their first
+//! bytes, each decoded on a thread of its own (bzip2 files on every core, by [`crate::bunzip`]).
 
 use std::fs::File;
 use std::io::{self, BufRead, Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::external::Run;
-use crate::progress::Counted;
-use crate::Reader;
-
-/// One input as the filters read it: a display name (none for stdin) and its CSV reader.
-pub struct Input {
-    pub name: Option<String>,
-    pub reader: Reader<Box<dyn Read>>,
-    /// Read through a decoder (whose verdict on damage beats the rows it garbled).
-    pub compressed: bool,
-}
-
-impl std::fmt::Debug for Input {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Input").field("name", &self.name).finish()
-    }
-}
+use crate::count::Counted;
 
 /// The compression formats the filters read, told apart by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,91 +57,44 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Opens `path` (`-` is stdin) for CSV reading, decompressing when its first bytes say so.
-///
-/// A bzip2 file is decoded on every core ([`crate::bunzip`]; with `NETAGG_BZIP2=lbzip2`, by
-/// lbzip2: [`crate::external`]). Everything else is decoded on a thread of its own.
-pub fn open(path: &Path) -> io::Result<Input> {
-    Inputs::new(std::slice::from_ref(&path.to_path_buf()))
-        .next()
-        .map_or_else(|| Err(io::Error::other("no input")), |(_, input)| input)
+/// An input's bytes as they were before compression.
+pub struct Decoded {
+    pub source: Box<dyn Read>,
+    /// Read through a decoder (whose verdict on damage beats the rows it garbled).
+    pub compressed: bool,
 }
 
-/// The inputs of a run, opened one after the other as they are read. With
-/// `NETAGG_BZIP2=lbzip2` a run of bzip2 files goes through one lbzip2 ([`crate::external`]):
-/// each is opened only once the one before it was read to its end.
-#[derive(Debug)]
-pub struct Inputs<'a> {
-    paths: &'a [PathBuf],
-    at: usize,
-    run: Option<Run>,
-}
-
-impl<'a> Inputs<'a> {
-    pub fn new(paths: &'a [PathBuf]) -> Inputs<'a> {
-        Inputs {
-            paths,
-            at: 0,
-            run: None,
-        }
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoded")
+            .field("compressed", &self.compressed)
+            .finish_non_exhaustive()
     }
 }
 
-impl<'a> Iterator for Inputs<'a> {
-    type Item = (&'a Path, io::Result<Input>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let path = self.paths.get(self.at)?;
-        self.at += 1;
-        let decoded = |segment: Box<dyn Read>| Input {
-            name: Some(path.display().to_string()),
-            reader: Reader::new(segment),
-            compressed: true,
-        };
-        if let Some(segment) = self.run.as_ref().and_then(|run| run.next(path)) {
-            return Some((path, Ok(decoded(Box::new(segment)))));
-        }
-        self.run = None;
-        match crate::bunzip::open(path) {
-            Ok(Some(decoder)) => return Some((path, Ok(decoded(Box::new(decoder))))),
-            Ok(None) => {}
-            Err(e) => return Some((path, Err(e))),
-        }
-        let input = match Run::start(path, &self.paths[self.at..]) {
-            Ok(Some((run, segment))) => {
-                self.run = Some(run);
-                Ok(decoded(Box::new(segment)))
-            }
-            Ok(None) => open_in_process(path),
-            Err(e) => Err(e),
-        };
-        Some((path, input))
-    }
-}
-
-/// Opens `path` with the decoder its first bytes call for, in this process.
-fn open_in_process(path: &Path) -> io::Result<Input> {
+/// Opens `path` (`-` is stdin) with the decoder its first bytes call for. A regular bzip2
+/// file is decoded on every core by [`crate::bunzip`] (`NETAGG_BZIP2=libbz2` asks for libbz2
+/// instead, for comparisons); everything else on a thread of its own. The bytes read as
+/// stored are counted ([`crate::count`]).
+pub fn open(path: &Path) -> io::Result<Decoded> {
     if is_stdin(path) {
         crate::pipe::widen(io::stdin());
         let (source, compressed) = decompressed(Box::new(io::stdin()))?;
-        return Ok(Input {
-            name: None,
-            reader: Reader::new(source),
-            compressed,
+        return Ok(Decoded { source, compressed });
+    }
+    if let Some(decoder) = crate::bunzip::open(path)? {
+        return Ok(Decoded {
+            source: Box::new(decoder),
+            compressed: true,
         });
     }
-    let name = path.display().to_string();
     let mut file = File::open(path)?;
     let head = read_head(&mut file)?;
     // The head was read before counting: count it now, then every byte after it.
-    crate::progress::count_read(head.len() as u64);
+    crate::count::add(head.len() as u64);
     let raw = Box::new(Cursor::new(head).chain(Counted(file)));
     let (source, compressed) = decompressed(raw)?;
-    Ok(Input {
-        name: Some(name),
-        reader: Reader::new(source),
-        compressed,
-    })
+    Ok(Decoded { source, compressed })
 }
 
 /// The first bytes of `raw`, enough for any magic.

@@ -157,10 +157,10 @@ impl Record {
     }
 
     /// The fields joined by the delimiter they were read with, for messages: escaped and
-    /// shortened ([`crate::error::show_line`]), since a binary file's first "line" can be
+    /// shortened ([`error::show_line`]), since a binary file's first "line" can be
     /// anything.
     pub fn to_text(&self) -> String {
-        crate::error::show_line(&self.joined())
+        error::show_line(&self.joined())
     }
 
     /// Makes this record a copy of `other` that owns just its fields (not a whole read
