@@ -376,7 +376,7 @@ impl Acc {
                         write_py_float(out, *x);
                     }
                 }
-                Dtype::Text => out.extend_from_slice(text.as_deref().unwrap_or_default()),
+                _ => out.extend_from_slice(text.as_deref().unwrap_or_default()),
             },
             Acc::Pick(kept) => {
                 if let Some(bytes) = kept {

@@ -448,7 +448,7 @@ impl Bucketer {
         let date_only = self.date_only();
         let width = self.aggs.len();
         let timed = self.params.every.is_some();
-        let key_types: Vec<Dtype> = self.keys_dtype.iter().map(Inference::dtype).collect();
+        let key_types: Vec<Dtype> = self.keys_dtype.iter().map(|i| i.dtype()).collect();
         let order = (0..self.keys.len()).sorted_unstable_by(|&a, &b| {
             compare_keys(&self.keys[a], &self.keys[b], timed, &key_types)
         });

@@ -293,17 +293,9 @@ fn compare(dtype: Dtype, a: &[u8], b: &[u8]) -> Ordering {
 }
 
 /// Whether pandas holds two values of a column of this type as one: `5` and `+5` as
-/// integers, `0.0` and `-0.0` as floats, text only when identical.
+/// integers, `0.0` and `-0.0` as floats, `true` and `True` as bools, text only when identical.
 fn equal(dtype: Dtype, a: &[u8], b: &[u8]) -> bool {
-    match dtype {
-        _ if a.is_empty() || b.is_empty() => a.is_empty() && b.is_empty(),
-        Dtype::Text => a == b,
-        Dtype::Int => dtype.compare(a, b) == Ordering::Equal,
-        Dtype::Float => match (parse_f64(a), parse_f64(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => a == b,
-        },
-    }
+    dtype.key(a) == dtype.key(b)
 }
 
 /// A number spelled as `to_csv` writes one, `-?(0|[1-9][0-9]*)(\.[0-9]+)?` in at most 15
@@ -365,6 +357,8 @@ enum Print {
         from_int: bool,
     },
     Text,
+    /// Values of another type, printed as pandas prints it.
+    Typed(Dtype),
 }
 
 /// Why a second value for a cell is refused.
@@ -628,8 +622,13 @@ impl Widen {
             },
             Dtype::Int if any_absent => Print::Float { from_int: true },
             Dtype::Int => Print::Int,
+            Dtype::Float | Dtype::UInt if any_absent => Print::Float { from_int: false },
             Dtype::Float => Print::Float { from_int: false },
             Dtype::Text => Print::Text,
+            // Printed canonically: `True` for `true`, uint64 without leading zeros.
+            Dtype::UInt | Dtype::Bool | Dtype::BoolObject | Dtype::TextKeepNa => {
+                Print::Typed(inference.dtype())
+            }
         }
     }
 
@@ -741,6 +740,7 @@ impl Widen {
                     None => out.field(value),
                 }
             }
+            Print::Typed(dtype) => out.field_with(|b| dtype.write(b, value)),
             Print::Text => match (clip, parse_f64(value)) {
                 (Some(low), Some(x)) if x < low as f64 => out.field_with(|b| write_int(b, low)),
                 _ => out.field(value),

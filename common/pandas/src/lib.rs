@@ -4,3 +4,4 @@
 pub mod dtype;
 pub mod num;
 pub mod time;
+pub mod value;

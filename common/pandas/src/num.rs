@@ -314,6 +314,18 @@ static POW10: [f64; 309] = [
     1e306, 1e307, 1e308,
 ];
 
+/// A bool as pandas' `read_csv` reads one: `true` or `false` in any letter case, exactly
+/// (`True`, `TRUE`, `fALSE`; not `t`, `yes`, `1`, nor with blanks around).
+pub fn parse_bool(bytes: &[u8]) -> Option<bool> {
+    if bytes.eq_ignore_ascii_case(b"true") {
+        Some(true)
+    } else if bytes.eq_ignore_ascii_case(b"false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The strings pandas' `read_csv` reads as missing (NaN) by default
 /// (`pandas._libs.parsers.STR_NA_VALUES` of pandas 2.2), the empty field included.
 pub const NA_VALUES: [&[u8]; 19] = [
