@@ -104,7 +104,9 @@ else
     # The filters read the files themselves, compressed or not, and name them in messages.
     estimated() { estimate -q -- "$@"; }
     hourly_est=(bucket -q --every 1h --by flow,msg_type --time-name freq)
-    melted() { pivot -q -- "$system_file"; }
+    # A missing counter travels on too, for bucket --dropna: pandas' stack() of a column
+    # with a missing value makes the sums floats. (pandas says nothing of them: -qq.)
+    melted() { pivot -qq --keep-incomplete -- "$system_file"; }
 fi
 mkdir -p -- "$outdir" || die "cannot create $outdir"
 if ((jobs > 1)); then
@@ -178,7 +180,7 @@ est_chain() {
 # The systemd data is a few hundredths of the messages: one job, also because in the monitor's
 # files its counters must be differenced across day boundaries.
 emp_chain() {
-    melted | bucket -q --every 1h --by flow --time-name freq -o "$work/emp_hourly.csv"
+    melted | bucket -qq --dropna --every 1h --by flow --time-name freq -o "$work/emp_hourly.csv"
     publish emp flow
 }
 

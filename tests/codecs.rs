@@ -160,13 +160,14 @@ fn headers_in_messages_are_escaped_and_shortened() {
     let run = dir.run("estimate", &["t.csv.lz4"], "");
     run.fails(
         1,
-        r"estimate: t.csv.lz4: line 1: no column named 'size'; the header is: \u{4}",
+        r#"estimate: t.csv.lz4: line 1: no column named 'size'; the header is: "\u{4}""M"#,
     );
-    assert!(run.stderr.ends_with("... (2012 bytes)\n"), "{run:?}");
+    // Listed as CSV: the quote in the first field makes it quoted.
+    assert!(run.stderr.ends_with("... (2015 bytes)\n"), "{run:?}");
     assert!(!run.stderr.contains(['\u{1b}', '\r', '\0']), "{run:?}");
     dir.write("a.csv", TRACEPOINTS);
     let run = dir.run("estimate", &["a.csv", "t.csv.lz4"], "");
-    run.fails(1, r"estimate: t.csv.lz4: line 1: the header '\u{4}");
+    run.fails(1, r#"estimate: t.csv.lz4: line 1: the header '"\u{4}""M"#);
     assert!(run.stderr.lines().count() == 1, "{run:?}");
 }
 

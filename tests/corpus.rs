@@ -301,7 +301,8 @@ fn cases() -> Vec<Case> {
             .fails(1, &["estimate: tp.csv: line 2, column size: '1e3' is not a non-negative integer"]),
         case("negative sum overflows", "bucket", "--every 1h t.csv")
             .file("t.csv", "t,net_size\n2024-12-28 00:00:00,-9223372036854775808\n2024-12-28 00:00:01,-1\n")
-            .fails(1, &["bucket: t.csv: line 3, column net_size: the sum overflows a 64-bit integer"]),
+            .fails(1, &["bucket: column net_size: the sum for 2024-12-28 is -9223372036854775809, \
+                          beyond int64 (pandas would wrap it around to 9223372036854775807"]),
         case("float sums overflow to inf as in pandas", "bucket", "--every 1h")
             .stdin("t,net_size\n2024-12-28 00:00:00,1e308\n2024-12-28 00:00:01,1e308\n")
             .prints("t,net_size\n2024-12-28,inf\n"),

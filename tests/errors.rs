@@ -80,9 +80,23 @@ fn cases() -> Vec<Case> {
             "line 2, column net_size: '12kB' is not a number"),
         case("integer overflow", "bucket", HOURLY,
             "t,flow,net_size\n2024-12-28 00:00:09,in,9223372036854775807\n2024-12-28 00:00:10,in,1\n", 1,
-            "line 3, column net_size: the sum overflows a 64-bit integer"),
-        case("value beyond i64", "bucket", HOURLY, "t,flow,net_size\n2024-12-28 00:00:09,in,9223372036854775808\n", 1,
-            "line 2, column net_size: '9223372036854775808' overflows a 64-bit integer"),
+            "bucket: column net_size: the sum for 2024-12-28,in is 9223372036854775808, beyond int64 \
+             (pandas would wrap it around to -9223372036854775808; --float sums as floats)"),
+        case("uint64 overflow", "bucket", HOURLY,
+            "t,flow,net_size\n2024-12-28 00:00:09,in,18446744073709551615\n2024-12-28 00:00:10,in,1\n", 1,
+            "the sum for 2024-12-28,in is 18446744073709551616, beyond uint64"),
+        case("value beyond u64", "bucket", HOURLY, "t,flow,net_size\n2024-12-28 00:00:09,in,18446744073709551616\n", 1,
+            "line 2, column net_size: '18446744073709551616' overflows a 64-bit integer, which makes \
+             the column text (object) as pandas reads it unless it holds a float"),
+        case("a bool among numbers", "bucket", HOURLY, "t,flow,net_size\n2024-12-28 00:00:09,in,5\n2024-12-28 00:00:09,in,True\n", 1,
+            "line 3, column net_size: 'True' among numbers makes the column text (object)"),
+        case("an empty --dropna column", "bucket", &["--dropna=", "--by", "flow"], "t,flow,net_size\n", 2,
+            "'' names an empty column"),
+        case("missing address", "estimate", &["--ipv6-from", "peer_addr"],
+            "timestamp,peer_addr,size\n2025-01-24T00:00:04Z,1.2.3.4:8333,5\n2025-01-24T00:00:04Z,,5\n", 1,
+            "estimate: line 3, column peer_addr: '' is a missing address, which tells no IP version"),
+        case("a header field with a comma, listed", "keep", &["--cols", "x"], "\"a,b\",c\n1,2\n", 1,
+            "keep: line 1: no column named 'x'; the header is: \"a,b\",c"),
         case("unknown key column", "bucket", &["--every", "1h", "--by", "peer"], "t,flow,net_size\n", 1,
             "bucket: line 1: no column named 'peer'; the header is: t,flow,net_size"),
         case("unsorted --stream", "bucket", &["--every", "1h", "--stream"],
@@ -106,5 +120,66 @@ fn every_bad_input_has_a_status_and_a_message() {
             c.stderr
         );
         assert!(!run.stderr.contains("panicked"), "{}: {run:?}", c.what);
+    }
+}
+
+/// Every message reaches stderr in one write, whole lines only: filters run side by side in
+/// a pipeline, and a message written in pieces can be cut by another's (`estimateincrease:
+/// warning: ...`). Checked with strace on every case above, and on warnings.
+#[test]
+fn messages_are_written_whole() {
+    let dir = Dir::new();
+    if std::process::Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        assert!(std::env::var_os("CI").is_none(), "CI installs strace");
+        eprintln!("skipped: strace is not installed");
+        return;
+    }
+    let mut runs: Vec<(String, &[&str], Vec<u8>)> = cases()
+        .into_iter()
+        .map(|c| (c.filter.to_owned(), c.args, c.input))
+        .collect();
+    // Warnings: a missing key, rows dropped, a counter restart.
+    runs.push((
+        "bucket".into(),
+        &["--by", "flow"],
+        b"t,flow,net_size\n2024-12-28 00:00:09,,1\n".to_vec(),
+    ));
+    runs.push((
+        "estimate".into(),
+        &["--dropna"],
+        format!("{TP}{T0},False,in,inv,\n{T0},False,in,inv,5\n").into_bytes(),
+    ));
+    runs.push(("increase".into(), &[], b"t,c\n1,5\n2,3\n".to_vec()));
+    for (filter, args, input) in &runs {
+        dir.write("in.csv", input);
+        let command = format!(
+            "strace -f -qq -e trace=write -e signal=none -s 100000 -o trace.txt {} {} < in.csv \
+             > /dev/null 2> stderr.txt",
+            support::bin(filter).display(),
+            args.join(" ")
+        );
+        dir.sh(&command);
+        let trace = dir.read("trace.txt");
+        let stderr = dir.read("stderr.txt");
+        let writes: Vec<&str> = trace
+            .lines()
+            .filter_map(|l| l.split_once("write(2, \"").map(|(_, rest)| rest))
+            .collect();
+        for write in &writes {
+            let text = write.rsplit_once("\", ").map_or(*write, |(text, _)| text);
+            assert!(
+                text.ends_with("\\n"),
+                "{filter} {args:?}: a write to stderr ends mid-line: {write:?}\nstderr: {stderr}"
+            );
+        }
+        assert_eq!(
+            writes.is_empty(),
+            stderr.is_empty(),
+            "{filter} {args:?}: {trace}"
+        );
     }
 }

@@ -201,7 +201,8 @@ fn messages_name_the_day_file_and_its_own_line() {
     run.ok();
     // Incomplete rows (the first of them shown), the restart of the counters.
     for message in [
-        "estimate: warning: 5 rows with a missing field passed on (the first: \
+        "estimate: warning: 5 rows with a missing field passed on, for a later --dropna to \
+         drop (the first: \
          m/tracepoints/net/2025-01-26.csv: line 257: '2025-01-26T06:01:04Z,4107,inbound,",
         "increase: warning: --dropna dropped 2 rows with a missing field (the first: \
          m/systemd/ip_accounting/2025-01-26.csv: line 196: '2025-01-26T08:00:14Z,",

@@ -169,19 +169,10 @@ fn every_pandas_missing_spelling_is_missing_everywhere() {
                 _ => case(what, tool, args, input).prints("t,c\n5,\n10,50\n"),
             });
         }
-        // As a key: kept in a group of its own, with one warning (pandas drops the row).
+        // As a key: kept in a group of its own, printed empty (NaN) and sorted last, as
+        // pandas' groupby(dropna=False) does, with one warning (pandas drops the row).
         let input = format!("t,flow,net_size\n{T0},in,1\n{T1},{quoted},2\n");
-        let key = if word.contains(',') {
-            format!("\"{word}\"")
-        } else {
-            word.to_owned()
-        };
-        let key = if key.is_empty() { String::new() } else { key };
-        let mut rows = [
-            format!("2024-01-01,{key},2\n"),
-            "2024-01-01,in,1\n".to_owned(),
-        ];
-        rows.sort();
+        let rows = ["2024-01-01,in,1\n", "2024-01-01,,2\n"];
         cases.push(
             case(
                 format!("bucket key {word:?}"),
@@ -295,7 +286,8 @@ fn an_integer_sum_overflows_only_where_the_column_stays_integer() {
     run_all(&[
         case("integer to the end", "bucket", "--every 1h", two.clone()).fails(
             1,
-            "bucket: line 3, column net_size: the sum overflows a 64-bit integer",
+            "bucket: column net_size: the sum for 2024-01-01 is 18446744073709551614, beyond \
+             int64 (pandas would wrap it around to -2; --float sums as floats)",
         ),
         case(
             "a float after",
@@ -311,10 +303,19 @@ fn an_integer_sum_overflows_only_where_the_column_stays_integer() {
             format!("t,net_size\n{T0},0.5\n{T0},{max}\n{T1},{max}\n"),
         )
         .prints("t,net_size\n2024-01-01,1.8446744073709556e+19\n"),
-        // As pandas reads the column when a missing value makes it float: each value through
-        // its float converter, which reads 2^63 - 1 as 2^63 + 2048.
-        case("--float", "bucket", "--every 1h --float", two)
-            .prints("t,net_size\n2024-01-01,1.8446744073709556e+19\n"),
+        // As pandas holds the column when a missing value makes it float: each integer
+        // converted to the nearest double, 2^63 - 1 to 2^63 (pandas 2.2.3: the sum of these
+        // two rows beside a row with a missing value is 1.8446744073709552e+19), where a float
+        // in the column sends every value through the float converter (2^63 + 2048 above).
+        case("--float", "bucket", "--every 1h --float", two.clone())
+            .prints("t,net_size\n2024-01-01,1.8446744073709552e+19\n"),
+        case(
+            "a missing value after",
+            "bucket",
+            "--every 1h",
+            format!("{two}2024-01-01 00:20:00,\n"),
+        )
+        .prints("t,net_size\n2024-01-01,1.8446744073709552e+19\n"),
     ]);
 }
 

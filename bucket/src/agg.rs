@@ -1,10 +1,10 @@
 //! The aggregates a group can hold: each adds a value, merges with another partial of the
 //! same group, and prints itself as pandas' groupby would.
 
-use error::show;
-use error::Error;
+use error::{show, Error};
 use pandas::dtype::Dtype;
-use pandas::num::{is_missing, parse_f64, parse_i64, short_digits, write_int, write_py_float, Int};
+use pandas::num::{parse_i64, write_int, write_py_float, Int};
+pub use pandas::value::Value;
 
 /// What to compute of a value column (or of the rows, for `Size`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,76 +109,77 @@ impl Kahan {
     }
 }
 
-/// A value as the aggregates see it: missing, a number (exact when an integer), or text.
-#[derive(Debug, Clone, Copy)]
-pub enum Value<'a> {
-    Missing,
-    Int(i64, f64),
-    Float(f64),
-    Text(&'a [u8]),
+/// Where a value was read: rows are numbered in input order, so that partials of one
+/// group merged at the end still keep the first of equal values, as pandas does.
+pub type Seq = u64;
+
+/// The best value of a min or max so far, and the row it came from.
+#[derive(Debug, Clone)]
+pub struct Best<T> {
+    value: T,
+    seq: Seq,
 }
 
-impl<'a> Value<'a> {
-    /// Reads a field as pandas' `read_csv` would read it in a column of any type.
-    #[inline]
-    pub fn parse(field: &'a [u8]) -> Value<'a> {
-        // Plain digits first: no missing-value spelling is one.
-        if let Some(n) = short_digits(field) {
-            return Value::digits(n);
-        }
-        if is_missing(field) {
-            return Value::Missing;
-        }
-        match parse_i64(field) {
-            // Once the column is float, pandas reads every value with its float converter:
-            // exact up to 15 digits, else its own rounding (zeros count).
-            #[allow(clippy::cast_precision_loss)] // exact below 10^15
-            Int::Value(n) if field.len() <= 15 => Value::Int(n, n as f64),
-            #[allow(clippy::cast_precision_loss)]
-            Int::Value(n) => Value::Int(n, parse_f64(field).unwrap_or(n as f64)),
-            Int::Overflow => Value::Text(field),
-            Int::NotInt => parse_f64(field).map_or(Value::Text(field), Value::Float),
-        }
-    }
-
-    /// The value of a field of 1-15 plain digits ([`short_digits`]): exact as a float too.
-    #[inline]
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)] // 15 digits: exact
-    pub fn digits(n: u64) -> Value<'a> {
-        Value::Int(n as i64, n as f64)
-    }
-
-    fn float(self) -> Option<f64> {
-        match self {
-            Value::Int(_, x) | Value::Float(x) => Some(x),
-            Value::Missing | Value::Text(_) => None,
+impl<T> Best<T> {
+    /// Takes `value` when it is strictly better (`better(new, old)`), or equal and from an
+    /// earlier row (only when merging partials): pandas keeps the first of equal values,
+    /// so `max(-0.0, 0.0)` is `-0.0`.
+    fn offer(
+        slot: &mut Option<Best<T>>,
+        value: T,
+        seq: Seq,
+        order: impl Fn(&T, &T) -> std::cmp::Ordering,
+        max: bool,
+    ) {
+        let take = match slot {
+            None => true,
+            Some(best) => match order(&value, &best.value) {
+                std::cmp::Ordering::Equal => seq < best.seq,
+                o => o.is_gt() == max,
+            },
+        };
+        if take {
+            *slot = Some(Best { value, seq });
         }
     }
 }
 
-/// The running state of one aggregate in one group.
+/// The running state of one aggregate in one group. Every value is kept in each form the
+/// column's type may turn out to need (known only at the end): an exact integer, a double,
+/// a bool, text.
 #[derive(Debug, Clone)]
 pub enum Acc {
     Sum {
-        int: i64,
-        /// The integer sum left 64 bits: an error only if the column stays integer.
-        overflowed: bool,
+        /// Exact: a sum of 64-bit integers fits 128 bits for any number of rows that
+        /// exists; the total alone decides whether it fits the column's type.
+        int: i128,
+        /// As a float column holds the values (pandas' converter on the text).
         float: Kahan,
+        /// As an int column made float by a missing value holds them (each integer
+        /// converted to the nearest double): the same as `float` until a value's two
+        /// doubles differ (digits beyond 15), so kept only from then on.
+        converted: Option<Kahan>,
+        /// Bools added, for an object column of bools (whose sum is its one value alone).
+        bools: u64,
     },
     Size(u64),
     Count(u64),
     Mean {
-        sum: Kahan,
+        /// As a float column holds its values (pandas' converter on the text).
+        float: Kahan,
+        /// As an int column's values convert to doubles (numpy), and bools to 0 and 1.
+        int: Kahan,
         n: u64,
     },
-    /// Min or max: the best number so far (exact if an integer) and the best text.
+    /// Min or max: the best integer, double, bool and text so far.
     Extreme {
-        int: Option<i64>,
-        float: Option<f64>,
-        text: Option<Vec<u8>>,
+        int: Option<Best<i128>>,
+        float: Option<Best<f64>>,
+        boolean: Option<Best<bool>>,
+        text: Option<Best<Vec<u8>>>,
     },
     /// First or last: the value's bytes (reused, so `last` allocates nothing per row).
-    Pick(Option<Vec<u8>>),
+    Pick(Option<Best<Vec<u8>>>),
     /// Duration: the earliest and latest instant, in nanoseconds.
     Span(Option<(i128, i128)>),
 }
@@ -188,18 +189,21 @@ impl Acc {
         match op {
             Op::Sum => Acc::Sum {
                 int: 0,
-                overflowed: false,
                 float: Kahan::default(),
+                converted: None,
+                bools: 0,
             },
             Op::Size => Acc::Size(0),
             Op::Count => Acc::Count(0),
             Op::Mean => Acc::Mean {
-                sum: Kahan::default(),
+                float: Kahan::default(),
+                int: Kahan::default(),
                 n: 0,
             },
             Op::Min | Op::Max => Acc::Extreme {
                 int: None,
                 float: None,
+                boolean: None,
                 text: None,
             },
             Op::First | Op::Last => Acc::Pick(None),
@@ -207,70 +211,125 @@ impl Acc {
         }
     }
 
-    /// Adds one row's value. Returns true when an integer sum overflowed (the caller keeps
-    /// where, for the error if the column stays integer). Always inlined: a sum per row is
-    /// the hot path of every table, and measured 12% more instructions out of line.
+    /// Adds one row's value, read from `field` in row `seq`. Always inlined: a sum per row
+    /// is the hot path of every table, and measured 12% more instructions out of line.
     #[inline(always)]
-    pub fn add(&mut self, op: Op, field: &[u8], value: Value<'_>) -> bool {
+    #[allow(clippy::cast_precision_loss)] // as numpy converts int64 to float64
+    pub fn add(&mut self, op: Op, field: &[u8], value: Value<'_>, seq: Seq) {
         match self {
             Acc::Sum {
                 int,
-                overflowed,
                 float,
+                converted,
+                bools,
             } => match value {
-                Value::Int(n, x) => {
+                Value::Int(v, x) => {
+                    let exact = v as f64;
+                    if converted.is_none() && x != exact {
+                        *converted = Some(*float);
+                    }
                     float.add(x);
-                    match int.checked_add(n) {
-                        Some(total) => *int = total,
-                        None => {
-                            *overflowed = true;
-                            return true;
-                        }
+                    if let Some(c) = converted {
+                        c.add(exact);
+                    }
+                    // 2^64 values of 2^64 fit 2^128: never reached, but never a panic.
+                    *int = int.wrapping_add(v);
+                }
+                Value::Float(x) => {
+                    float.add(x);
+                    if let Some(c) = converted {
+                        c.add(x);
                     }
                 }
-                Value::Float(x) => float.add(x),
+                Value::Bool(b) => {
+                    *int += i128::from(b);
+                    *bools += 1;
+                }
+                Value::Big(text) => {
+                    let x = pandas::num::parse_f64(text).unwrap_or(f64::NAN);
+                    float.add(x);
+                    if let Some(c) = converted {
+                        c.add(x);
+                    }
+                }
                 Value::Missing | Value::Text(_) => {}
             },
             Acc::Size(n) => *n += 1,
             Acc::Count(n) => *n += u64::from(!matches!(value, Value::Missing)),
-            Acc::Mean { sum, n } => {
-                if let Some(x) = value.float() {
-                    sum.add(x);
+            Acc::Mean { float, int, n } => match value {
+                Value::Int(v, x) => {
+                    float.add(x);
+                    int.add(v as f64);
                     *n += 1;
                 }
-            }
-            Acc::Extreme { int, float, text } => {
-                let better = |o: std::cmp::Ordering| {
-                    if op == Op::Min {
-                        o.is_lt()
-                    } else {
-                        o.is_gt()
-                    }
-                };
-                if let Value::Int(n, _) = value {
-                    if int.is_none_or(|m| better(n.cmp(&m))) {
-                        *int = Some(n);
-                    }
+                Value::Float(x) => {
+                    float.add(x);
+                    int.add(x);
+                    *n += 1;
                 }
-                if let Some(x) = value.float() {
-                    if float.is_none_or(|m| better(x.total_cmp(&m))) {
-                        *float = Some(x);
+                Value::Bool(b) => {
+                    int.add(f64::from(u8::from(b)));
+                    *n += 1;
+                }
+                Value::Big(text) => {
+                    let x = pandas::num::parse_f64(text).unwrap_or(f64::NAN);
+                    float.add(x);
+                    int.add(x);
+                    *n += 1;
+                }
+                Value::Missing | Value::Text(_) => {}
+            },
+            Acc::Extreme {
+                int,
+                float,
+                boolean,
+                text,
+            } => {
+                let max = op == Op::Max;
+                match value {
+                    Value::Missing => return,
+                    Value::Int(v, x) => {
+                        Best::offer(int, v, seq, Ord::cmp, max);
+                        Best::offer(float, x, seq, cmp_f64, max);
                     }
+                    Value::Float(x) => Best::offer(float, x, seq, cmp_f64, max),
+                    Value::Bool(b) => Best::offer(boolean, b, seq, Ord::cmp, max),
+                    Value::Big(t) => {
+                        let x = pandas::num::parse_f64(t).unwrap_or(f64::NAN);
+                        Best::offer(float, x, seq, cmp_f64, max);
+                    }
+                    Value::Text(_) => {}
                 }
-                if !matches!(value, Value::Missing)
-                    && text.as_deref().is_none_or(|m| better(field.cmp(m)))
-                {
-                    set(text, field);
-                }
+                offer_bytes(text, field, seq, max);
             }
             Acc::Pick(kept) => {
                 if !matches!(value, Value::Missing) && (op == Op::Last || kept.is_none()) {
-                    set(kept, field);
+                    set(kept, field, seq);
                 }
             }
             Acc::Span(_) => {} // fed instants through `add_instant`
         }
-        false
+    }
+
+    /// [`Acc::add`] of a sum for a field of 1-15 plain digits, whose two doubles are one:
+    /// the hot path of the notebook's tables.
+    #[inline(always)]
+    #[allow(clippy::cast_precision_loss)] // at most 15 digits: exact
+    pub fn add_digits(&mut self, v: u64) {
+        if let Acc::Sum {
+            int,
+            float,
+            converted,
+            ..
+        } = self
+        {
+            let x = v as f64;
+            float.add(x);
+            if let Some(c) = converted {
+                c.add(x);
+            }
+            *int += i128::from(v);
+        }
     }
 
     /// Adds one timestamp, as nanoseconds since the epoch in UTC.
@@ -280,62 +339,84 @@ impl Acc {
         }
     }
 
-    /// Folds another partial of the same group and aggregate into this one: `other` holds
-    /// rows that come after this one's.
+    /// Folds another partial of the same group and aggregate into this one. Firsts, lasts
+    /// and extremes follow their rows' numbers; float sums add the other's total with its
+    /// compensation (row-order summation may differ in the last bit).
     pub fn merge(&mut self, op: Op, other: &Acc) {
+        let max = op == Op::Max;
         match (self, other) {
             (
                 Acc::Sum {
                     int,
-                    overflowed,
                     float,
+                    converted,
+                    bools,
                 },
                 Acc::Sum {
                     int: i2,
-                    overflowed: o2,
                     float: f2,
+                    converted: c2,
+                    bools: b2,
+                },
+            ) => {
+                let mut both = converted.unwrap_or(*float);
+                both.merge(c2.unwrap_or(*f2));
+                if converted.is_some() || c2.is_some() {
+                    *converted = Some(both);
+                }
+                float.merge(*f2);
+                *int = int.wrapping_add(*i2);
+                *bools += b2;
+            }
+            (Acc::Size(n), Acc::Size(m)) | (Acc::Count(n), Acc::Count(m)) => *n += m,
+            (
+                Acc::Mean { float, int, n },
+                Acc::Mean {
+                    float: f2,
+                    int: i2,
+                    n: n2,
                 },
             ) => {
                 float.merge(*f2);
-                match int.checked_add(*i2) {
-                    Some(total) => *int = total,
-                    None => *overflowed = true,
-                }
-                *overflowed |= *o2;
-            }
-            (Acc::Size(n), Acc::Size(m)) | (Acc::Count(n), Acc::Count(m)) => *n += m,
-            (Acc::Mean { sum, n }, Acc::Mean { sum: s2, n: n2 }) => {
-                sum.merge(*s2);
+                int.merge(*i2);
                 *n += n2;
             }
             (
-                Acc::Extreme { int, float, text },
+                Acc::Extreme {
+                    int,
+                    float,
+                    boolean,
+                    text,
+                },
                 Acc::Extreme {
                     int: i2,
                     float: f2,
+                    boolean: b2,
                     text: t2,
                 },
             ) => {
-                let min = op == Op::Min;
-                let pick = |a: std::cmp::Ordering| if min { a.is_gt() } else { a.is_lt() };
                 if let Some(b) = i2 {
-                    if int.is_none_or(|a| pick(a.cmp(b))) {
-                        *int = Some(*b);
-                    }
+                    Best::offer(int, b.value, b.seq, Ord::cmp, max);
                 }
                 if let Some(b) = f2 {
-                    if float.is_none_or(|a| pick(a.total_cmp(b))) {
-                        *float = Some(*b);
-                    }
+                    Best::offer(float, b.value, b.seq, cmp_f64, max);
+                }
+                if let Some(b) = b2 {
+                    Best::offer(boolean, b.value, b.seq, Ord::cmp, max);
                 }
                 if let Some(b) = t2 {
-                    if text.as_deref().is_none_or(|a| pick(a.cmp(b))) {
-                        set(text, b);
-                    }
+                    offer_bytes(text, &b.value, b.seq, max);
                 }
             }
-            (Acc::Pick(kept), Acc::Pick(Some(b))) if op == Op::Last || kept.is_none() => {
-                set(kept, b);
+            (Acc::Pick(kept), Acc::Pick(Some(b))) => {
+                let take = match kept {
+                    None => true,
+                    Some(k) if op == Op::Last => b.seq > k.seq,
+                    Some(k) => b.seq < k.seq,
+                };
+                if take {
+                    set(kept, &b.value, b.seq);
+                }
             }
             (Acc::Span(span), Acc::Span(Some((lo, hi)))) => {
                 *span = Some(span.map_or((*lo, *hi), |(a, b)| (a.min(*lo), b.max(*hi))));
@@ -346,41 +427,89 @@ impl Acc {
 
     /// Appends the aggregate as pandas prints it, for a value column of type `dtype` (and
     /// `--float`: every sum a float). `days_only`: every duration of the column is a whole
-    /// number of days (pandas then prints `3 days`).
-    pub fn write(&self, dtype: Dtype, float: bool, days_only: bool, out: &mut Vec<u8>) {
+    /// number of days (pandas then prints `3 days`). An integer sum beyond the column's
+    /// type is an error: pandas would wrap around.
+    pub fn write(
+        &self,
+        dtype: Dtype,
+        float: bool,
+        days_only: bool,
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<(), Overflow> {
         match self {
             Acc::Sum {
-                int, float: sum, ..
-            } => {
-                if dtype == Dtype::Int && !float {
-                    write_int(out, *int);
-                } else {
-                    write_py_float(out, sum.sum);
+                int,
+                float: sum,
+                converted,
+                bools,
+            } => match dtype {
+                Dtype::Float => write_py_float(out, sum.sum),
+                // Integers made float (by a missing value, or --float): each converted.
+                Dtype::IntNa => write_py_float(out, converted.unwrap_or(*sum).sum),
+                _ if float => write_py_float(out, converted.unwrap_or(*sum).sum),
+                Dtype::Int | Dtype::Bool => {
+                    let total = i64::try_from(*int).map_err(|_| Overflow(*int, "int64"))?;
+                    write_int(out, total);
                 }
-            }
+                Dtype::UInt => {
+                    let total = u64::try_from(*int).map_err(|_| Overflow(*int, "uint64"))?;
+                    write_int(out, total);
+                }
+                // Python's sum of objects: a lone value is itself, more add up to an int.
+                Dtype::BoolObject if *bools == 1 => {
+                    out.extend_from_slice(if *int == 1 { b"True" } else { b"False" });
+                }
+                Dtype::BoolObject => write_int(out, *int),
+                _ => write_py_float(out, sum.sum),
+            },
             Acc::Size(n) | Acc::Count(n) => write_int(out, *n),
-            Acc::Mean { sum, n } => {
+            Acc::Mean {
+                float: f,
+                int: i,
+                n,
+            } => {
                 if *n > 0 {
+                    let sum = if dtype == Dtype::Float { f.sum } else { i.sum };
                     #[allow(clippy::cast_precision_loss)] // as pandas divides
-                    write_py_float(out, sum.sum / *n as f64);
+                    write_py_float(out, sum / *n as f64);
                 }
             }
-            Acc::Extreme { int, float, text } => match dtype {
-                Dtype::Int => {
-                    if let Some(n) = int {
-                        write_int(out, *n);
+            Acc::Extreme {
+                int,
+                float,
+                boolean,
+                text,
+            } => match dtype {
+                Dtype::Int | Dtype::UInt => {
+                    if let Some(b) = int {
+                        write_int(out, b.value);
+                    }
+                }
+                #[allow(clippy::cast_precision_loss)] // as numpy converts int64
+                Dtype::IntNa => {
+                    if let Some(b) = int {
+                        write_py_float(out, b.value as f64);
                     }
                 }
                 Dtype::Float => {
-                    if let Some(x) = float {
-                        write_py_float(out, *x);
+                    if let Some(b) = float {
+                        write_py_float(out, b.value);
                     }
                 }
-                _ => out.extend_from_slice(text.as_deref().unwrap_or_default()),
+                Dtype::Bool | Dtype::BoolObject => {
+                    if let Some(b) = boolean {
+                        out.extend_from_slice(if b.value { b"True" } else { b"False" });
+                    }
+                }
+                Dtype::Text | Dtype::TextKeepNa => {
+                    if let Some(b) = text {
+                        out.extend_from_slice(&b.value);
+                    }
+                }
             },
             Acc::Pick(kept) => {
-                if let Some(bytes) = kept {
-                    dtype.write(out, bytes);
+                if let Some(b) = kept {
+                    dtype.write(out, &b.value);
                 }
             }
             Acc::Span(span) => {
@@ -389,17 +518,7 @@ impl Acc {
                 }
             }
         }
-    }
-
-    /// The overflow that makes this sum an error, if its column stays integer.
-    pub fn overflowed(&self) -> bool {
-        matches!(
-            self,
-            Acc::Sum {
-                overflowed: true,
-                ..
-            }
-        )
+        Ok(())
     }
 
     /// Whether a duration is a whole number of days (or there is none).
@@ -411,11 +530,44 @@ impl Acc {
     }
 }
 
-/// Replaces `slot`'s bytes with `bytes`, reusing its allocation.
-fn set(slot: &mut Option<Vec<u8>>, bytes: &[u8]) {
-    let v = slot.get_or_insert_with(Vec::new);
-    v.clear();
-    v.extend_from_slice(bytes);
+/// An integer sum that does not fit its column's type: the total, and the type's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow(pub i128, pub &'static str);
+
+/// Doubles in pandas' order for min and max: `-0.0` equals `0.0`.
+fn cmp_f64(a: &f64, b: &f64) -> std::cmp::Ordering {
+    a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
+}
+
+/// [`Best::offer`] for bytes, reusing the slot's allocation.
+fn offer_bytes(slot: &mut Option<Best<Vec<u8>>>, field: &[u8], seq: Seq, max: bool) {
+    let take = match slot {
+        None => true,
+        Some(best) => match field.cmp(&best.value) {
+            std::cmp::Ordering::Equal => seq < best.seq,
+            o => o.is_gt() == max,
+        },
+    };
+    if take {
+        set(slot, field, seq);
+    }
+}
+
+/// Replaces `slot`'s bytes with `bytes` from row `seq`, reusing its allocation.
+fn set(slot: &mut Option<Best<Vec<u8>>>, bytes: &[u8], seq: Seq) {
+    match slot {
+        Some(best) => {
+            best.value.clear();
+            best.value.extend_from_slice(bytes);
+            best.seq = seq;
+        }
+        None => {
+            *slot = Some(Best {
+                value: bytes.to_vec(),
+                seq,
+            });
+        }
+    }
 }
 
 const NS_PER_DAY: i128 = 86_400 * 1_000_000_000;
@@ -516,23 +668,24 @@ mod tests {
                 .filter(|v| !(matches!(op, Op::Sum | Op::Mean) && *v == "x"))
                 .collect();
             let mut whole = Acc::new(op);
-            for v in &values {
-                whole.add(op, v.as_bytes(), Value::parse(v.as_bytes()));
+            for (seq, v) in values.iter().enumerate() {
+                whole.add(op, v.as_bytes(), Value::parse(v.as_bytes()), seq as Seq);
             }
             for cut in 0..=values.len() {
                 let (a, b) = values.split_at(cut);
                 let (mut left, mut right) = (Acc::new(op), Acc::new(op));
-                for v in a {
-                    left.add(op, v.as_bytes(), Value::parse(v.as_bytes()));
+                for (seq, v) in a.iter().enumerate() {
+                    left.add(op, v.as_bytes(), Value::parse(v.as_bytes()), seq as Seq);
                 }
-                for v in b {
-                    right.add(op, v.as_bytes(), Value::parse(v.as_bytes()));
+                for (seq, v) in b.iter().enumerate() {
+                    let seq = (cut + seq) as Seq;
+                    right.add(op, v.as_bytes(), Value::parse(v.as_bytes()), seq);
                 }
                 left.merge(op, &right);
                 for dtype in [Dtype::Float, Dtype::Text] {
                     let (mut x, mut y) = (Vec::new(), Vec::new());
-                    whole.write(dtype, false, false, &mut x);
-                    left.write(dtype, false, false, &mut y);
+                    whole.write(dtype, false, false, &mut x).unwrap();
+                    left.write(dtype, false, false, &mut y).unwrap();
                     assert_eq!(x, y, "{op:?} cut at {cut}");
                 }
             }

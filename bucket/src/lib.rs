@@ -6,22 +6,21 @@
 
 pub mod agg;
 pub mod cli;
+mod groups;
 
-use std::hash::BuildHasher;
 use std::io::Write;
 
 use driver::Filter;
-use error::show;
-use error::{Error, Result};
-use hashbrown::HashTable;
+use error::{show, Error, Result};
 use itertools::Itertools;
-use pandas::dtype::{Dtype, Inference, Seen};
-use pandas::num::{is_missing, short_digits};
+use pandas::dtype::{Dtype, Inference, Key, Seen};
+use pandas::num::{is_missing, parse_f64, short_digits};
+use pandas::time::{self, Offset};
 use table::{find_column, find_columns, Record, Writer};
 
 pub use agg::{parse_agg, Agg, Op};
-use agg::{Acc, Value};
-use pandas::time::{self, Offset};
+use agg::{Acc, Overflow, Seq, Value};
+use groups::{decode, Found, Groups, NO_SHADOW};
 
 /// What to group and aggregate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,9 +81,10 @@ struct Column {
     numeric: bool,
     /// `--stream` already printed integer sums of it: it must not turn float now.
     printed_int: bool,
-    /// Where an integer sum of this column first overflowed, for the error if it stays
-    /// integer: the line and the input's name.
-    overflow: Option<(u64, Option<String>)>,
+    /// Its first value that is no number to pandas unless the column turns out float (a
+    /// bool, digits beyond 64 bits) and where it was, for the error if the column is summed
+    /// but pandas reads it as text.
+    odd: Option<(Seen, String, u64, Option<String>)>,
     /// The last timestamp parsed for a duration, and its instant: rows share timestamps.
     last_time: Option<(Vec<u8>, i128)>,
 }
@@ -103,29 +103,25 @@ pub struct Bucketer {
     agg_column: Vec<Option<usize>>,
     /// The aggregates that count rows (`--count`), which read no column.
     sizes: Vec<usize>,
-    /// Group id by encoded key: the bucket (8 bytes, with --every) then each key,
-    /// length-prefixed.
-    table: HashTable<u32>,
-    hasher: foldhash::fast::FixedState,
-    keys: Vec<Box<[u8]>>,
-    /// Per group: a key of it is missing (as pandas reads it).
-    key_missing: Vec<bool>,
-    /// Groups by [`ShortKey`], when every key field of the row is short: per group, its
-    /// short key (unused for the others).
-    short_table: HashTable<u32>,
-    short_keys: Vec<ShortKey>,
-    /// The group last found in each slot of a small table by [`ShortKey`] hash: the rows of
-    /// an hour share a few dozen keys, found here with one compare, where a probe of the
-    /// table of every group took 5% of bucket's time and a compare that often missed L1.
-    recent: Box<[(ShortKey, u32); RECENT]>,
-    /// There are few enough key columns for a [`ShortKey`].
-    short: bool,
+    /// The groups and the spellings of their keys.
+    groups: Groups,
     /// The one aggregate is a sum of one column (the notebook's tables): a field of plain
     /// digits is added straight to it.
     one_sum: bool,
     /// `accs[group * aggs.len() + agg]`
     accs: Vec<Acc>,
-    key_buf: Vec<u8>,
+    /// The aggregates of each spelling of a group of several, in case the group splits:
+    /// `shadow_accs[shadow * aggs.len() + agg]`.
+    shadow_accs: Vec<Acc>,
+    /// `--stream`: the key columns' types when groups were first written, which later rows
+    /// must not change.
+    printed_keys: Option<Vec<Dtype>>,
+    /// Per key column: every key `--stream` wrote so far was missing.
+    printed_missing_only: Vec<bool>,
+    /// Per key column: whether its first zero was `-0.0`. pandas labels each key value by
+    /// its first spelling in the whole column (-0.0 and 0.0 being one value), whatever the
+    /// group or bucket.
+    negative_zero: Vec<Option<bool>>,
     /// The previous row's timestamp bytes and bucket: monitor rows share timestamps.
     last_time: Vec<u8>,
     last_bucket: i64,
@@ -203,6 +199,7 @@ impl Bucketer {
                 "the output would have two columns named '{dup}'"
             )));
         }
+        let groups = Groups::new(params.every.is_some());
         Ok(Bucketer {
             params,
             aggs,
@@ -213,17 +210,13 @@ impl Bucketer {
             columns: Vec::new(),
             agg_column: Vec::new(),
             sizes: Vec::new(),
-            table: HashTable::new(),
-            hasher: foldhash::fast::FixedState::default(),
-            keys: Vec::new(),
-            key_missing: Vec::new(),
-            short_table: HashTable::new(),
-            short_keys: Vec::new(),
-            recent: Box::new([(ShortKey::NONE, 0); RECENT]),
-            short: false,
+            groups,
             one_sum: false,
             accs: Vec::new(),
-            key_buf: Vec::with_capacity(64),
+            shadow_accs: Vec::new(),
+            printed_keys: None,
+            printed_missing_only: Vec::new(),
+            negative_zero: Vec::new(),
             last_time: Vec::with_capacity(32),
             last_bucket: 0,
             offset: None,
@@ -314,129 +307,112 @@ impl Bucketer {
         matches!(self.offset, Some((Offset::Naive, ..))) && self.all_midnight
     }
 
-    /// The group of the key in `key_buf` (built from `row`), created on first sight.
-    #[inline]
-    fn group(&mut self, row: &Record) -> usize {
-        let hash = self.hasher.hash_one(self.key_buf.as_slice());
-        let keys = &self.keys;
-        let key = self.key_buf.as_slice();
-        if let Some(&id) = self.table.find(hash, |&id| *keys[id as usize] == *key) {
-            return id as usize;
-        }
-        self.new_group(hash, row)
-    }
-
-    /// Creates the group of the key in `key_buf`. Its key values are typed here, once: a
-    /// value's type and missingness are the same in every row that has it.
+    /// Makes the aggregates of a new group.
     #[cold]
-    fn new_group(&mut self, hash: u64, row: &Record) -> usize {
-        let mut missing = false;
-        for (&i, dtype) in self.key_idx.iter().zip(&mut self.keys_dtype) {
-            let field = row.field(i);
-            missing |= is_missing(field);
-            dtype.see(field);
-        }
-        self.key_missing.push(missing);
-        self.short_keys.push(ShortKey::default());
-        let id = self.keys.len();
-        self.keys.push(self.key_buf.as_slice().into());
+    fn new_group(&mut self, row: &Record) -> Result<()> {
+        self.see_keys(row)?;
         self.accs.extend(self.aggs.iter().map(|a| Acc::new(a.op)));
-        let hasher = &self.hasher;
-        let keys = &self.keys;
-        #[allow(clippy::cast_possible_truncation)] // groups are far fewer than 2^32
-        self.table
-            .insert_unique(hash, id as u32, |&g| hasher.hash_one(&*keys[g as usize]));
-        id
+        Ok(())
     }
 
-    /// The group of a row whose key fields are all short: found by value, with no encoding
-    /// and no call; on first sight through [`Bucketer::group`].
-    #[inline]
-    fn short_group(&mut self, key: &ShortKey, row: &Record) -> Result<usize> {
-        let hash = key.hash();
-        #[allow(clippy::cast_possible_truncation)] // the low bits pick the slot
-        let slot = hash as usize % RECENT;
-        let (recent, id) = self.recent[slot];
-        if recent == *key {
-            return Ok(id as usize);
+    /// A new spelling of a group's key: the group keeps aggregates per spelling from now on,
+    /// in case its column turns out text (where `5` and `05` are two values). The first time
+    /// (`first_alias`), the group's one spelling so far gets the group's aggregates.
+    #[cold]
+    fn new_alias(&mut self, group: u32, first_alias: bool, row: &Record) -> Result<()> {
+        self.see_keys(row)?;
+        let width = self.aggs.len();
+        if first_alias {
+            let g = group as usize;
+            let group_accs = self.accs[g * width..(g + 1) * width].to_vec();
+            self.shadow_accs.extend(group_accs);
         }
-        let keys = &self.short_keys;
-        let id = match self.short_table.find(hash, |&id| keys[id as usize] == *key) {
-            Some(&id) => id,
-            None => {
-                self.encode_key(key.bucket, row)?;
-                let group = self.group(row);
-                self.short_keys[group] = *key;
-                #[allow(clippy::cast_possible_truncation)] // groups are far fewer than 2^32
-                let id = group as u32;
-                let keys = &self.short_keys;
-                self.short_table
-                    .insert_unique(hash, id, |&g| keys[g as usize].hash());
-                id
-            }
-        };
-        self.recent[slot] = (*key, id);
-        Ok(id as usize)
+        self.shadow_accs
+            .extend(self.aggs.iter().map(|a| Acc::new(a.op)));
+        Ok(())
     }
 
-    /// Encodes the bucket and the row's key fields into `key_buf`.
-    fn encode_key(&mut self, bucket: i64, row: &Record) -> Result<()> {
-        self.key_buf.clear();
-        if self.params.every.is_some() {
-            // Sign-flipped big-endian: byte order is numeric order.
-            self.key_buf
-                .extend_from_slice(&(bucket ^ i64::MIN).to_be_bytes());
-        }
-        for &i in &self.key_idx {
+    /// Takes a new spelling's key values into their columns' types (a value's type is the
+    /// same in every row that has it: once per spelling is enough). Under `--stream`, a type
+    /// that changes after keys were written is an error: they would have printed otherwise.
+    fn see_keys(&mut self, row: &Record) -> Result<()> {
+        for (c, (&i, inference)) in self.key_idx.iter().zip(&mut self.keys_dtype).enumerate() {
             let field = row.field(i);
-            let len = u32::try_from(field.len())
-                .map_err(|_| Error::data("a key field longer than 4 GiB"))?;
-            self.key_buf.extend_from_slice(&len.to_le_bytes());
-            self.key_buf.extend_from_slice(field);
+            inference.see(field);
+            if self.negative_zero[c].is_none() && !is_missing(field) {
+                if let Some(x) = parse_f64(field).filter(|x| *x == 0.0) {
+                    self.negative_zero[c] = Some(x.is_sign_negative());
+                }
+            }
+            if let Some(printed) = &self.printed_keys {
+                let now = inference.dtype();
+                // Missing keys print alike whatever the type, bools with or without one.
+                let alike = printed[c] == Dtype::Float && self.printed_missing_only[c]
+                    || matches!(
+                        (printed[c], now),
+                        (Dtype::Bool, Dtype::BoolObject) | (Dtype::BoolObject, Dtype::Bool)
+                    );
+                if now != printed[c] && !alike {
+                    return Err(Error::value(
+                        &self.params.by[c],
+                        format!(
+                            "{} makes the key column {} as pandas reads it, but --stream \
+                             already wrote its keys as {}; run without --stream",
+                            show(field),
+                            now.name(),
+                            printed[c].name()
+                        ),
+                    ));
+                }
+            }
         }
         Ok(())
     }
 
-    /// Folds one row's values into its group's aggregates.
+    /// Folds one row's values into its group's aggregates, and into its spelling's when the
+    /// group has several (`shadow`).
     #[inline]
-    fn add(&mut self, group: usize, row: &Record) -> Result<()> {
-        if self.one_sum {
+    fn add(&mut self, group: usize, shadow: u32, row: &Record) -> Result<()> {
+        let seq: Seq = self.rows;
+        if self.one_sum && shadow == NO_SHADOW {
             // What the loops below do for a field of 1-15 digits (an integer that changes
             // no column's type), without them.
             let column = &mut self.columns[0];
             let field = row.field(column.idx);
             if let Some(n) = short_digits(field) {
-                let acc = &mut self.accs[group];
-                if acc.add(Op::Sum, field, Value::digits(n)) && column.overflow.is_none() {
-                    column.overflow = Some((row.line(), self.input.clone()));
-                }
+                column.dtype.add(Seen::Int);
+                self.accs[group].add_digits(n);
                 return Ok(());
             }
         }
-        let base = group * self.aggs.len();
+        let width = self.aggs.len();
+        let base = group * width;
+        let shadow_base = (shadow != NO_SHADOW).then(|| shadow as usize * width);
         for &a in &self.sizes {
-            self.accs[base + a].add(Op::Size, b"", Value::Missing);
+            self.accs[base + a].add(Op::Size, b"", Value::Missing, seq);
+            if let Some(s) = shadow_base {
+                self.shadow_accs[s + a].add(Op::Size, b"", Value::Missing, seq);
+            }
         }
         for column in &mut self.columns {
             let field = row.field(column.idx);
             let value = Value::parse(field);
-            let seen = match value {
-                Value::Missing => Seen::Missing,
-                Value::Int(..) => Seen::Int,
-                Value::Float(_) => Seen::Float,
-                Value::Text(_) => Seen::Text,
-            };
-            type_column(column, seen, field)?;
+            type_column(column, value.seen(), field, row.line(), &self.input)?;
             for i in 0..column.aggs.len() {
                 let a = column.aggs[i];
                 let op = self.aggs[a].op;
-                let acc = &mut self.accs[base + a];
                 if op == Op::Duration {
                     if let Some(ns) = instant(column, field)? {
-                        acc.add_instant(ns);
+                        self.accs[base + a].add_instant(ns);
+                        if let Some(s) = shadow_base {
+                            self.shadow_accs[s + a].add_instant(ns);
+                        }
                     }
-                } else if acc.add(op, field, value) && column.overflow.is_none() {
-                    column.overflow = Some((row.line(), self.input.clone()));
+                } else {
+                    self.accs[base + a].add(op, field, value, seq);
+                    if let Some(s) = shadow_base {
+                        self.shadow_accs[s + a].add(op, field, value, seq);
+                    }
                 }
             }
         }
@@ -449,23 +425,47 @@ impl Bucketer {
         let width = self.aggs.len();
         let timed = self.params.every.is_some();
         let key_types: Vec<Dtype> = self.keys_dtype.iter().map(|i| i.dtype()).collect();
-        let order = (0..self.keys.len()).sorted_unstable_by(|&a, &b| {
-            compare_keys(&self.keys[a], &self.keys[b], timed, &key_types)
-        });
-        // pandas prints a column of durations as whole days when every one of them is.
-        let days_only: Vec<bool> = (0..width)
-            .map(|a| (0..self.keys.len()).all(|g| self.accs[g * width + a].whole_days()))
-            .collect();
         let value_types: Vec<Option<Dtype>> = self
             .agg_column
             .iter()
             .map(|c| c.map(|c| self.columns[c].dtype.dtype()))
             .collect();
+        self.check_numeric()?;
+        let entries = self.groups.entries(&key_types);
+        // Each row's aggregates: a group's own, or its parts merged in the order of their
+        // first rows.
+        let accs: Vec<std::borrow::Cow<'_, [Acc]>> = entries
+            .iter()
+            .map(|entry| {
+                let part = |source: groups::Source| match source {
+                    groups::Source::Group(g) => &self.accs[g as usize * width..][..width],
+                    groups::Source::Shadow(s) => &self.shadow_accs[s as usize * width..][..width],
+                };
+                let mut parts = entry.sources.iter().map(|&(_, source)| part(source));
+                let first = parts.next().unwrap_or_default();
+                match parts.next() {
+                    None => std::borrow::Cow::Borrowed(first),
+                    Some(second) => {
+                        let mut merged = first.to_vec();
+                        for part in std::iter::once(second).chain(parts) {
+                            for (a, (acc, other)) in merged.iter_mut().zip(part).enumerate() {
+                                acc.merge(self.aggs[a].op, other);
+                            }
+                        }
+                        std::borrow::Cow::Owned(merged)
+                    }
+                }
+            })
+            .collect();
+        // pandas prints a column of durations as whole days when every one of them is.
+        let days_only: Vec<bool> = (0..width)
+            .map(|a| accs.iter().all(|accs| accs[a].whole_days()))
+            .collect();
         let mut last_bucket = None;
         let mut stamp = Vec::with_capacity(32);
         let mut field = Vec::with_capacity(32);
-        for id in order {
-            let (bucket, fields) = decode(&self.keys[id], timed);
+        for (entry, accs) in entries.iter().zip(&accs) {
+            let (bucket, fields) = decode(self.groups.key(entry.label), timed);
             if self.params.row_numbers {
                 out.field_with(|buf| pandas::num::write_int(buf, self.written));
             }
@@ -479,28 +479,27 @@ impl Bucketer {
                 }
                 out.field(&stamp);
             }
-            for (value, dtype) in fields.zip(&key_types) {
+            for ((value, dtype), zero) in fields.zip(&key_types).zip(&self.negative_zero) {
                 field.clear();
-                dtype.write(&mut field, value);
+                match zero {
+                    Some(negative)
+                        if *dtype == Dtype::Float && dtype.key(value) == Key::Float(0) =>
+                    {
+                        field.extend_from_slice(if *negative { b"-0.0" } else { b"0.0" });
+                    }
+                    _ => dtype.write(&mut field, value),
+                }
                 out.field(&field);
             }
             for (a, agg) in self.aggs.iter().enumerate() {
-                let acc = &self.accs[id * width + a];
                 let dtype = value_types[a].unwrap_or(Dtype::Int);
-                if dtype == Dtype::Int && !self.params.float && acc.overflowed() {
-                    // Integer to the end, so pandas would wrap around: refuse instead.
-                    let column = self.agg_column[a].map(|c| &self.columns[c]);
-                    let (line, file) = column.and_then(|c| c.overflow.clone()).unwrap_or_default();
-                    return Err(Error::value(
-                        &agg.name,
-                        "the sum overflows a 64-bit integer (pandas would wrap around; \
-                         --float sums as floats)",
-                    )
-                    .line(line)
-                    .file(file.as_deref()));
-                }
                 field.clear();
-                acc.write(dtype, self.params.float, days_only[a], &mut field);
+                if let Err(overflow) =
+                    accs[a].write(dtype, self.params.float, days_only[a], &mut field)
+                {
+                    let key = self.describe(entry.label, &stamp, &key_types);
+                    return Err(overflowed(&agg.name, overflow, &key));
+                }
                 // Numbers never need quotes; text (first, last, min of text) may.
                 out.field(&field);
             }
@@ -514,95 +513,106 @@ impl Bucketer {
                     }
                 }
             }
+            if !entries.is_empty() {
+                if self.printed_missing_only.is_empty() {
+                    self.printed_missing_only = vec![true; key_types.len()];
+                }
+                for entry in &entries {
+                    let (_, fields) = decode(self.groups.key(entry.label), timed);
+                    for ((only, field), dtype) in self
+                        .printed_missing_only
+                        .iter_mut()
+                        .zip(fields)
+                        .zip(&key_types)
+                    {
+                        *only &= dtype.is_missing(field);
+                    }
+                }
+                self.printed_keys = Some(key_types);
+            }
         }
-        self.table.clear();
-        self.keys.clear();
-        self.key_missing.clear();
-        self.short_table.clear();
-        self.short_keys.clear();
-        // Group ids start again from 0: no slot may keep naming an old group.
-        self.recent.fill((ShortKey::NONE, 0));
+        self.groups.clear();
         self.accs.clear();
+        self.shadow_accs.clear();
         Ok(())
     }
+
+    /// A value column that is summed or averaged must be numbers to pandas: one whose bools
+    /// or long digits met numbers is text (object) to it.
+    fn check_numeric(&self) -> Result<()> {
+        for column in self.columns.iter().filter(|c| c.numeric) {
+            let dtype = column.dtype.dtype();
+            if let (Dtype::Text | Dtype::TextKeepNa, Some((seen, value, line, file))) =
+                (dtype, &column.odd)
+            {
+                let why = if *seen == Seen::Bool {
+                    format!(
+                        "{value} among numbers makes the column text (object) as pandas reads it"
+                    )
+                } else {
+                    format!(
+                        "{value} overflows a 64-bit integer, which makes the column text \
+                         (object) as pandas reads it unless it holds a float"
+                    )
+                };
+                return Err(Error::value(
+                    &column.name,
+                    format!("{why}, so it cannot be summed or averaged"),
+                )
+                .line(*line)
+                .file(file.as_deref()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A row's key as it prints: the bucket's stamp and each key value, comma-separated.
+    fn describe(&self, label: u32, stamp: &[u8], types: &[Dtype]) -> String {
+        let (bucket, fields) = decode(self.groups.key(label), self.params.every.is_some());
+        let mut parts: Vec<String> = Vec::new();
+        if bucket.is_some() {
+            parts.push(String::from_utf8_lossy(stamp).into_owned());
+        }
+        for (value, dtype) in fields.zip(types) {
+            let mut text = Vec::new();
+            dtype.write(&mut text, value);
+            parts.push(String::from_utf8_lossy(&text).into_owned());
+        }
+        parts.join(",")
+    }
 }
 
-/// Slots of [`Bucketer::recent`]: a few times the keys of an hour in monitor data.
-const RECENT: usize = 256;
-
-/// Key columns a [`ShortKey`] holds at most: the study's tables group by one or two (flow,
-/// msg_type); every word more costs every row (4 measured 10% more of bucket's
-/// instructions than 2). More keys take the encoded path.
-const SHORT_KEYS: usize = 2;
-
-/// A row's bucket and key fields when each is at most 16 bytes (monitor keys are: `in`,
-/// `inv`, `sendheaders`): compared and hashed as a few numbers, inline, where the encoded
-/// key took two `memcpy` calls to build and a `bcmp` call and foldhash to find, about a
-/// fifth of bucket's instructions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct ShortKey {
-    bucket: i64,
-    /// The key fields, zero-padded, and their lengths: equal keys are equal numbers.
-    words: [u128; SHORT_KEYS],
-    lens: [u8; SHORT_KEYS],
-}
-
-impl ShortKey {
-    /// Equal to no row's key (lengths are at most 16): an empty slot of [`Bucketer::recent`].
-    const NONE: ShortKey = ShortKey {
-        bucket: 0,
-        words: [0; SHORT_KEYS],
-        lens: [u8::MAX; SHORT_KEYS],
+/// The error for an integer sum that does not fit its column's type: pandas would wrap it
+/// around silently; the filters refuse.
+fn overflowed(name: &str, Overflow(total, dtype): Overflow, key: &str) -> Error {
+    #[allow(clippy::cast_possible_truncation)] // what wrapping around gives
+    let wrapped = if dtype == "uint64" {
+        (total as u64).to_string()
+    } else {
+        (total as i64).to_string()
     };
-
-    /// The row's short key, if every key field is short.
-    #[inline]
-    #[allow(clippy::cast_possible_truncation)] // lengths are at most 16
-    fn of(bucket: i64, key_idx: &[usize], row: &Record) -> Option<ShortKey> {
-        let mut key = ShortKey {
-            bucket,
-            ..ShortKey::default()
-        };
-        for (j, &i) in key_idx.iter().enumerate().take(SHORT_KEYS) {
-            let (word, len) = row.word(i)?;
-            key.words[j] = word;
-            key.lens[j] = len as u8;
-        }
-        Some(key)
-    }
-
-    /// Each 64-bit half times an odd constant of its own (independent multiplies), summed,
-    /// then foldhash's mixing step (a folded 128-bit multiply) spreads the sum's bits.
-    #[inline]
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // bits, mixed
-    fn hash(&self) -> u64 {
-        const MULTIPLIERS: [u64; 2 * SHORT_KEYS] = [
-            0x9e37_79b9_7f4a_7c15,
-            0xc2b2_ae3d_27d4_eb4f,
-            0x1656_67b1_9e37_79f9,
-            0x85eb_ca77_c2b2_ae63,
-        ];
-        let lens = self
-            .lens
-            .iter()
-            .fold(0, |all, &len| all << 8 | u64::from(len));
-        let mut sum = (self.bucket as u64) ^ lens;
-        for (j, &word) in self.words.iter().enumerate() {
-            sum = sum
-                .wrapping_add((word as u64).wrapping_mul(MULTIPLIERS[2 * j]))
-                .wrapping_add(((word >> 64) as u64).wrapping_mul(MULTIPLIERS[2 * j + 1]));
-        }
-        let product = u128::from(sum) * u128::from(0x243f_6a88_85a3_08d3_u64);
-        (product as u64) ^ (product >> 64) as u64
-    }
+    Error::value(
+        name,
+        format!(
+            "the sum for {key} is {total}, beyond {dtype} (pandas would wrap it around to \
+             {wrapped}; --float sums as floats)"
+        ),
+    )
 }
 
 /// Takes one value into its column's type; a column `--stream` printed as integers must
 /// not turn float, and a column that is summed or averaged must hold numbers.
 #[inline]
-fn type_column(column: &mut Column, seen: Seen, field: &[u8]) -> Result<()> {
-    // An integer changes no column's type: the common case costs one test.
+fn type_column(
+    column: &mut Column,
+    seen: Seen,
+    field: &[u8],
+    line: u64,
+    input: &Option<String>,
+) -> Result<()> {
+    // An integer changes no column of integers: the common case costs a test and an or.
     if seen == Seen::Int {
+        column.dtype.add(Seen::Int);
         return Ok(());
     }
     let before = column.dtype.dtype();
@@ -617,10 +627,15 @@ fn type_column(column: &mut Column, seen: Seen, field: &[u8]) -> Result<()> {
             ),
         ));
     }
-    if column.numeric && seen == Seen::Text {
-        return Err(agg::not_a_number(&column.name, field));
+    match seen {
+        Seen::Text if column.numeric => Err(agg::not_a_number(&column.name, field)),
+        // Numbers to pandas only in a column that turns out so: judged at the end.
+        Seen::Bool | Seen::BigInt if column.odd.is_none() => {
+            column.odd = Some((seen, show(field), line, input.clone()));
+            Ok(())
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// A timestamp field as nanoseconds since the epoch in UTC (none when missing), parsed once
@@ -648,39 +663,6 @@ struct Place {
     name: Option<String>,
 }
 
-/// Splits an encoded group key into its bucket (with `--every`) and key fields.
-fn decode(key: &[u8], timed: bool) -> (Option<i64>, impl Iterator<Item = &[u8]>) {
-    let (bucket, mut rest) = if timed {
-        let (bucket, rest) = key.split_at(8);
-        let bucket = i64::from_be_bytes(bucket.try_into().unwrap_or_default()) ^ i64::MIN;
-        (Some(bucket), rest)
-    } else {
-        (None, key)
-    };
-    let fields = std::iter::from_fn(move || {
-        let (len, tail) = rest.split_first_chunk::<4>()?;
-        let (field, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
-        rest = tail;
-        Some(field)
-    });
-    (bucket, fields)
-}
-
-/// Orders groups by bucket, then by each key as pandas sorts its column's type: numbers by
-/// value, text by its bytes.
-fn compare_keys(a: &[u8], b: &[u8], timed: bool, types: &[Dtype]) -> std::cmp::Ordering {
-    let (bucket_a, fields_a) = decode(a, timed);
-    let (bucket_b, fields_b) = decode(b, timed);
-    bucket_a.cmp(&bucket_b).then_with(|| {
-        fields_a
-            .zip(fields_b)
-            .zip(types)
-            .map(|((x, y), t)| t.compare(x, y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    })
-}
-
 impl Filter for Bucketer {
     fn header(&mut self, header: &Record) -> Result<Record> {
         let mut out = Record::new();
@@ -702,7 +684,8 @@ impl Filter for Bucketer {
         }
         self.key_idx = find_columns(header, &self.params.by)?;
         self.keys_dtype = vec![Inference::default(); self.key_idx.len()];
-        self.short = self.key_idx.len() <= SHORT_KEYS;
+        self.groups.short = self.key_idx.len() <= groups::SHORT_KEYS;
+        self.negative_zero = vec![None; self.key_idx.len()];
         for &i in &self.key_idx {
             out.push(header.field(i));
         }
@@ -728,7 +711,7 @@ impl Filter for Bucketer {
                         aggs: Vec::new(),
                         numeric: false,
                         printed_int: false,
-                        overflow: None,
+                        odd: None,
                         last_time: None,
                     });
                     self.columns.len() - 1
@@ -766,20 +749,19 @@ impl Filter for Bucketer {
             }
         }
         self.rows += 1;
-        let short = if self.short {
-            ShortKey::of(bucket, &self.key_idx, row)
-        } else {
-            None
-        };
-        let group = match short {
-            Some(key) => self.short_group(&key, row)?,
-            None => {
-                self.encode_key(bucket, row)?;
-                self.group(row)
+        let hit = match self.groups.find(bucket, &self.key_idx, row, self.rows)? {
+            Found::Known(hit) => hit,
+            Found::NewGroup(hit) => {
+                self.new_group(row)?;
+                hit
+            }
+            Found::Alias(hit, first_alias) => {
+                self.new_alias(hit.group, first_alias, row)?;
+                hit
             }
         };
-        self.missing_key_rows += u64::from(self.key_missing[group]);
-        self.add(group, row)
+        self.missing_key_rows += u64::from(hit.missing);
+        self.add(hit.group as usize, hit.shadow, row)
     }
 
     fn input(&mut self, name: Option<&str>) {
@@ -798,7 +780,7 @@ impl Filter for Bucketer {
             let seen = Seen::of(field);
             // Text in a dropped row is pandas' business only if the row stays: no error.
             if seen != Seen::Text {
-                type_column(column, seen, field)?;
+                type_column(column, seen, field, row.line(), &self.input)?;
             }
         }
         Ok(())

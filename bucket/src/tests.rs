@@ -49,7 +49,7 @@ fn key_order_is_per_field_not_per_concatenation() {
     let out = run(hourly_by(&["a", "b"]), input).unwrap();
     assert_eq!(
         out,
-        "freq,a,b,net_size\n2024-01-01,,z,1\n2024-01-01,a,bb,1\n2024-01-01,ab,1,1\n2024-01-01,b,1,1\n"
+        "freq,a,b,net_size\n2024-01-01,a,bb,1\n2024-01-01,ab,1,1\n2024-01-01,b,1,1\n2024-01-01,,z,1\n"
     );
 }
 
@@ -84,7 +84,7 @@ fn integers_stay_exact_and_overflow_is_an_error() {
     assert_eq!(out, "t,net_size\n2024-01-01,9007199254740994\n");
     let over = "t,net_size\n2024-01-01 00:00:00,9223372036854775807\n2024-01-01 00:00:00,1\n";
     let err = run(Params::default(), over).unwrap_err();
-    assert!(err.to_string().contains("overflows"), "{err}");
+    assert!(err.to_string().contains("beyond int64"), "{err}");
 }
 
 #[test]
@@ -180,7 +180,9 @@ fn bad_input_names_the_column() {
         ),
         (
             "t,net_size\n2024-01-01 00:00:00,99999999999999999999\n",
-            "overflows a 64-bit integer",
+            "line 2, column net_size: '99999999999999999999' overflows a 64-bit integer, which \
+             makes the column text (object) as pandas reads it unless it holds a float, so \
+             it cannot be summed or averaged",
         ),
         (
             "t,bytes\n2024-01-01 00:00:00,1\n",
@@ -213,8 +215,31 @@ fn an_integer_sum_overflows_only_if_the_column_stays_integer() {
     let err = run(Params::default(), &overflow).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "line 3, column net_size: the sum overflows a 64-bit integer (pandas would wrap \
-         around; --float sums as floats)"
+        "column net_size: the sum for 2024-01-01 is 18446744073709551614, beyond int64 \
+         (pandas would wrap it around to -2; --float sums as floats)"
+    );
+    // The total decides, not the running sum: x + x - x is x in any order, as in pandas.
+    let x = 9_223_372_036_854_775_000_i64;
+    for order in [[x, x, -x], [-x, x, x], [x, -x, x]] {
+        let rows: String = order
+            .iter()
+            .map(|v| format!("2024-01-01 00:00:00,{v}\n"))
+            .collect();
+        let out = run(Params::default(), &format!("t,net_size\n{rows}")).unwrap();
+        assert_eq!(out, format!("t,net_size\n2024-01-01,{x}\n"), "{order:?}");
+    }
+    // uint64 columns sum as uint64, and only a total beyond it is an error.
+    let unsigned = "t,net_size\n2024-01-01 00:00:00,18446744073709551000\n\
+                    2024-01-01 00:00:01,615\n";
+    assert_eq!(
+        run(Params::default(), unsigned).unwrap(),
+        "t,net_size\n2024-01-01,18446744073709551615\n"
+    );
+    let beyond = format!("{unsigned}2024-01-01 00:00:02,1\n");
+    let err = run(Params::default(), &beyond).unwrap_err().to_string();
+    assert!(
+        err.contains("is 18446744073709551616, beyond uint64"),
+        "{err}"
     );
     // A float anywhere makes the column float, as in pandas: no overflow then, and the
     // order of the rows does not matter (pandas 2.2.3 prints these same sums).
@@ -249,12 +274,9 @@ fn missing_keys_are_kept_and_counted() {
     }
     b.finish(&mut out).unwrap();
     let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
-    assert_eq!(
-        text,
-        "2024-01-01,,2\n2024-01-01,1.#IND,1\n2024-01-01,<NA>,1\n2024-01-01,NA,1\n\
-         2024-01-01,None,1\n2024-01-01,Null,1\n2024-01-01,in,1\n2024-01-01,nan,1\n\
-         2024-01-01,null,1\n"
-    );
+    // Every spelling of a missing value is one missing key, printed empty and sorted
+    // last, as pandas' groupby(dropna=False) does.
+    assert_eq!(text, "2024-01-01,Null,1\n2024-01-01,in,1\n2024-01-01,,8\n");
     assert_eq!(b.notes().len(), 1);
     // `Null` is text to pandas, like `in`.
     assert!(
@@ -276,7 +298,7 @@ fn bucketed(
     let mut out = Writer::new(Vec::new());
     b.header(&Record::from_fields(["t", "a", "b", "n"]))
         .unwrap();
-    b.short &= fast;
+    b.groups.short &= fast;
     b.one_sum &= fast;
     for (hour, a, c, n) in rows {
         let t = format!("2024-01-01 {:02}:00:00", hour % 24);

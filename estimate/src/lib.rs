@@ -195,13 +195,11 @@ impl Estimator {
         Some((m, segments, header))
     }
 
-    /// Whether an input of the estimate is missing: the size, or a boolean IPv6 flag (an
-    /// address without `[` is IPv4 by the rule, also when it is empty).
+    /// Whether an input of the estimate is missing: the size, the IPv6 flag, or the address
+    /// it is told from (pandas' `'[' in addr` raises on a missing one).
     #[cold]
     fn missing_input(&self, row: &Record) -> bool {
-        is_missing(row.field(self.size_idx))
-            || matches!(self.params.ipv6, Ipv6Source::Flag(_))
-                && is_missing(row.field(self.ipv6_idx))
+        is_missing(row.field(self.size_idx)) || is_missing(row.field(self.ipv6_idx))
     }
 
     /// The TCP segments a message of `size` bytes travels in, `None` if it overflows.
@@ -241,6 +239,15 @@ impl Estimator {
 
     fn ipv6_of(&self, field: &[u8]) -> Result<bool> {
         match &self.params.ipv6 {
+            Ipv6Source::Address(col) if is_missing(field) => Err(Error::value(
+                col,
+                format!(
+                    "{} is a missing address, which tells no IP version (pandas' '[' in \
+                     peer_addr raises); --keep-incomplete passes such rows on with empty \
+                     estimates, for a later --dropna",
+                    error::show(field)
+                ),
+            )),
             Ipv6Source::Address(_) => Ok(field.contains(&b'[')),
             Ipv6Source::Flag(col) => match field {
                 b"True" | b"true" | b"TRUE" | b"1" => Ok(true),

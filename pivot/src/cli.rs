@@ -10,7 +10,9 @@ use crate::{parse_map, Params, Pivot};
 ///
 /// The defaults reproduce the notebook: `timestamp,IPIngressBytes,IPEgressBytes`
 /// becomes `timestamp,flow,net_size` with flow `in` and `out`. Values are copied byte
-/// for byte; a missing value (empty, NA, NaN, ...) gives no row, as pandas' stack().
+/// for byte; a missing value (empty, NA, NaN, ...) gives no row, as pandas' stack(), or
+/// with --keep-incomplete a row with an empty value, for a later bucket --dropna (which so
+/// learns that pandas' values are floats: stack() of a column with a missing value is).
 #[derive(Parser, Debug)]
 #[command(after_help = "Examples:
   bzcat scripts/sample/systemd.csv.bz2 | pivot | head -3
@@ -46,6 +48,7 @@ impl driver::cli::Tool for Args {
             maps: self.maps,
             key: self.key,
             value: self.value,
+            keep_incomplete: self.io.keep_incomplete,
         };
         (self.io, Pivot::new(params))
     }

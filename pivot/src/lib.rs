@@ -1,7 +1,9 @@
 //! Melts value columns into key/value rows: `timestamp,in,out` becomes `timestamp,flow,net_size`.
 //!
 //! This is the notebook's `rename(...)[["in", "out"]].stack()`: one output row per mapped
-//! column, in the order given, values copied byte for byte, missing values dropped.
+//! column, in the order given, values copied byte for byte, missing values dropped (or, with
+//! `--keep-incomplete`, passed on empty, so that a later `bucket --dropna` drops them and
+//! still learns, as pandas' `stack()` does, that the values are floats).
 
 pub mod cli;
 
@@ -21,6 +23,8 @@ pub struct Params {
     pub maps: Vec<(String, String)>,
     pub key: String,
     pub value: String,
+    /// A missing value gives a row with an empty value instead of none.
+    pub keep_incomplete: bool,
 }
 
 impl Params {
@@ -40,6 +44,7 @@ impl Default for Params {
                 .collect(),
             key: Params::KEY.into(),
             value: Params::VALUE.into(),
+            keep_incomplete: false,
         }
     }
 }
@@ -121,10 +126,14 @@ impl Filter for Pivot {
 
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
         for (&src, (_, label)) in self.map_idx.iter().zip(&self.params.maps) {
-            let value = row.field(src);
-            // pandas' stack() drops missing values, so no row for them.
+            let mut value = row.field(src);
+            // pandas' stack() drops missing values, so no row for them; passed on, they
+            // are one spelling of missing.
             if is_missing(value) {
-                continue;
+                if !self.params.keep_incomplete {
+                    continue;
+                }
+                value = b"";
             }
             for &i in &self.id_idx {
                 out.field(row.field(i));
@@ -172,9 +181,29 @@ mod tests {
             maps: vec![("b".into(), "B".into()), ("a".into(), "A".into())],
             key: "k".into(),
             value: "v".into(),
+            keep_incomplete: false,
         };
         let out = run(params, "t,a,b,node\n1,x,y,n1\n").unwrap();
         assert_eq!(out, "node,t,k,v\nn1,1,B,y\nn1,1,A,x\n");
+    }
+
+    /// pandas' stack() drops a missing value; passed on (--keep-incomplete), it is an
+    /// empty value, whatever its spelling, for a later --dropna.
+    #[test]
+    fn missing_values_give_no_row_or_an_empty_one() {
+        let input = "t,IPIngressBytes,IPEgressBytes\n1,NA,2\n";
+        assert_eq!(
+            run(Params::default(), input).unwrap(),
+            "t,flow,net_size\n1,out,2\n"
+        );
+        let kept = Params {
+            keep_incomplete: true,
+            ..Params::default()
+        };
+        assert_eq!(
+            run(kept, input).unwrap(),
+            "t,flow,net_size\n1,in,\n1,out,2\n"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use error::{Error, Result};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use itertools::Itertools;
-use pandas::dtype::{Dtype, Inference};
+use pandas::dtype::{Dtype, Inference, Seen};
 use pandas::num::{is_missing, parse_f64, parse_i64, write_int, write_py_float, Int};
 use table::{find_column, find_columns, Record, Writer};
 
@@ -605,7 +605,8 @@ impl Widen {
             // Most values are plain: an integer cannot change the type, nor a float once
             // one was seen; the others are read as pandas reads them.
             match Plain::of(value) {
-                Some(plain) if !plain.fraction || inference.dtype() != Dtype::Int => {}
+                Some(plain) if !plain.fraction && value[0] != b'-' => inference.add(Seen::Int),
+                Some(plain) if plain.fraction && inference.dtype() == Dtype::Float => {}
                 _ => inference.see(value),
             }
             at += len;
@@ -623,6 +624,7 @@ impl Widen {
             Dtype::Int if any_absent => Print::Float { from_int: true },
             Dtype::Int => Print::Int,
             Dtype::Float | Dtype::UInt if any_absent => Print::Float { from_int: false },
+            Dtype::IntNa => Print::Float { from_int: true },
             Dtype::Float => Print::Float { from_int: false },
             Dtype::Text => Print::Text,
             // Printed canonically: `True` for `true`, uint64 without leading zeros.

@@ -47,7 +47,8 @@ pub struct IoArgs {
     /// them) or with too few fields (a line cut by a crash), as pandas' dropna() after
     /// read_csv does; a warning counts them. --dropna=COL,... looks at those columns only
     /// (pandas' dropna(subset=...), and groupby's dropping of missing keys).
-    #[arg(long, value_name = "COL,...", require_equals = true, num_args = 0..=1)]
+    #[arg(long, value_name = "COL,...", require_equals = true, num_args = 0..=1,
+          value_parser = parse_column_list)]
     pub dropna: Option<Option<String>>,
 
     /// Keep incomplete rows: a row with too few fields (a line cut by a crash) reads as
@@ -90,6 +91,18 @@ fn named(path: &Path, ext: &str) -> bool {
         .unwrap_or(name);
     name.strip_suffix(ext.as_bytes())
         .is_some_and(|stem| stem.ends_with(b"."))
+}
+
+/// A comma-separated list of column names, none of them empty (a usage error, found before
+/// any input is read, rather than "no column named ''" in the data).
+fn parse_column_list(value: &str) -> std::result::Result<String, String> {
+    if value.split(',').any(str::is_empty) {
+        return Err(format!(
+            "'{value}' names an empty column: give COL,COL,... (or the flag alone for every \
+             column)"
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 /// `-d`'s value: one ASCII character other than a quote or a line end, or `tab` (`\t`).
@@ -500,8 +513,9 @@ impl<F: Filter> Pump<F> {
         }
         self.progress.finish();
         let mut warnings = self.filter.warnings();
-        let kept = (self.keep_incomplete.as_ref())
-            .and_then(|k| k.summary("ROWS with a missing field passed on"));
+        let kept = (self.keep_incomplete.as_ref()).and_then(|k| {
+            k.summary("ROWS with a missing field passed on, for a later --dropna to drop")
+        });
         let dropped = (self.dropna.as_ref())
             .and_then(|d| d.summary("--dropna dropped ROWS with a missing field"));
         warnings.splice(0..0, kept.into_iter().chain(dropped));

@@ -14,8 +14,13 @@ pub enum Dtype {
     Int,
     /// uint64: every value an integer, some above int64's range, none negative or missing.
     UInt,
-    /// float64: numbers with a fraction or an exponent, or integers with a missing value.
+    /// float64: numbers with a fraction or an exponent (every field read by pandas' float
+    /// converter), or no value at all.
     Float,
+    /// float64 too, of integers with a missing value: each integer converted to the nearest
+    /// double, as numpy converts int64 (`99999999999999999` is `1e+17`, where the float
+    /// converter reads `1.0000000000000002e+17`).
+    IntNa,
     /// bool: every value `true` or `false` in any letter case.
     Bool,
     /// object holding Python bools and NaN: bools with a missing value.
@@ -118,6 +123,8 @@ impl Inference {
             } else {
                 Dtype::UInt
             }
+        } else if missing && (has(Seen::Int) || has(Seen::Negative)) {
+            Dtype::IntNa
         } else if missing {
             Dtype::Float
         } else {
@@ -221,6 +228,17 @@ fn float_key<'a>(x: f64) -> Key<'a> {
 }
 
 impl Dtype {
+    /// pandas' name of the type, as `df.dtypes` shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::Int => "int64",
+            Dtype::UInt => "uint64",
+            Dtype::Float | Dtype::IntNa => "float64",
+            Dtype::Bool => "bool",
+            Dtype::BoolObject | Dtype::Text | Dtype::TextKeepNa => "object",
+        }
+    }
+
     /// True when pandas reads `field` as a missing value in a column of this type.
     pub fn is_missing(self, field: &[u8]) -> bool {
         self != Dtype::TextKeepNa && is_missing(field)
@@ -237,6 +255,8 @@ impl Dtype {
             // Every field goes through the float converter: -0.0 is 0.0, and two long
             // integers may round to one double.
             Dtype::Float => parse_f64(field).map(|x| Key::Float((x + 0.0).to_bits())),
+            #[allow(clippy::cast_precision_loss)] // as numpy converts int64
+            Dtype::IntNa => integer(field).map(|n| Key::Float((n as f64 + 0.0).to_bits())),
             Dtype::Bool | Dtype::BoolObject => parse_bool(field).map(Key::Bool),
             Dtype::Text | Dtype::TextKeepNa => None,
         };
@@ -255,6 +275,8 @@ impl Dtype {
         match self.key(value) {
             Key::Missing => {}
             Key::Int(n) => write_int(out, n),
+            // An integer made float: no -0.0 among them.
+            Key::Float(bits) if self == Dtype::IntNa => write_py_float(out, f64::from_bits(bits)),
             Key::Float(_) => match parse_f64(value) {
                 // The value itself, not its key: -0.0 prints as -0.0.
                 Some(x) => write_py_float(out, x),
@@ -282,8 +304,9 @@ mod tests {
     fn infers_as_read_csv_does() {
         // pandas 2.2.3: pd.read_csv(io.StringIO("k\n" + "\n".join(values))).k.dtype
         assert_eq!(infer(&["1", "22", " 3", "+4"]), Dtype::Int);
-        assert_eq!(infer(&["1", "", "3"]), Dtype::Float);
-        assert_eq!(infer(&["1", "NA"]), Dtype::Float);
+        assert_eq!(infer(&["1", "", "3"]), Dtype::IntNa);
+        assert_eq!(infer(&["-1", "NA"]), Dtype::IntNa);
+        assert_eq!(infer(&["1", "NA", "1.5"]), Dtype::Float);
         assert_eq!(infer(&["1", "2.5"]), Dtype::Float);
         assert_eq!(infer(&[""]), Dtype::Float);
         assert_eq!(infer(&["1", "in"]), Dtype::Text);
@@ -308,6 +331,7 @@ mod tests {
         assert!(same(Dtype::Int, "5", "+5") && same(Dtype::Int, "5", "05"));
         assert!(same(Dtype::Float, "10", "1e1") && same(Dtype::Float, "-0.0", "0.0"));
         assert!(same(Dtype::Float, "9007199254740993", "9007199254740992"));
+        assert!(same(Dtype::IntNa, "9007199254740993", "9007199254740992"));
         assert!(!same(Dtype::Int, "9007199254740993", "9007199254740992"));
         assert!(same(Dtype::Bool, "true", "TRUE") && !same(Dtype::Bool, "true", "false"));
         assert!(!same(Dtype::Text, "5", "05") && same(Dtype::Text, "NA", "null"));
@@ -346,6 +370,12 @@ mod tests {
         assert_eq!(print(Dtype::Float, "5"), "5.0");
         assert_eq!(print(Dtype::Float, "-0.0"), "-0.0");
         assert_eq!(print(Dtype::Float, ""), "");
+        // Converted as numpy converts, not read by the float converter.
+        assert_eq!(print(Dtype::IntNa, "99999999999999999"), "1e+17");
+        assert_eq!(
+            print(Dtype::Float, "99999999999999999"),
+            "1.0000000000000002e+17"
+        );
         assert_eq!(print(Dtype::Text, " +5"), " +5");
         assert_eq!(print(Dtype::Text, "null"), "");
         assert_eq!(print(Dtype::TextKeepNa, "null"), "null");

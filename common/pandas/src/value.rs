@@ -70,9 +70,9 @@ impl<'a> Value<'a> {
     }
 
     /// The number pandas holds for this value in a column of type `dtype`: an integer of an
-    /// int column converted to the nearest double (as numpy converts int64 and uint64), in a
-    /// float column read from its text by pandas' converter; a bool as 0 or 1. None for
-    /// missing values and text.
+    /// int column (also one made float by a missing value) converted to the nearest double
+    /// (as numpy converts int64 and uint64), in a float column read from its text by pandas'
+    /// converter; a bool as 0 or 1. None for missing values and text.
     #[inline]
     #[allow(clippy::cast_precision_loss)] // as numpy converts
     pub fn as_f64(&self, dtype: Dtype) -> Option<f64> {

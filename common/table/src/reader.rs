@@ -623,7 +623,7 @@ mod tests {
             got,
             [
                 (1, "a,b".to_owned()),
-                (2, r"x\ny,2".into()), // to_text escapes, for messages
+                (2, r#""x\ny",2"#.into()), // to_text quotes and escapes, for messages
                 (5, "3,4".into()),
                 (6, "5,6".into())
             ]

@@ -156,11 +156,18 @@ impl Record {
         self.plain = false;
     }
 
-    /// The fields joined by the delimiter they were read with, for messages: escaped and
-    /// shortened ([`error::show_line`]), since a binary file's first "line" can be
-    /// anything.
+    /// The fields as a CSV line with the delimiter they were read with (quoted where they
+    /// need it, so that `"a,b",c` shows two fields), for messages: escaped and shortened
+    /// ([`error::show_line`]), since a binary file's first "line" can be anything.
     pub fn to_text(&self) -> String {
-        error::show_line(&self.joined())
+        let mut line = Vec::new();
+        for (i, field) in self.iter().enumerate() {
+            if i > 0 {
+                line.push(self.delimiter);
+            }
+            crate::writer::quote_into(&mut line, field, self.delimiter);
+        }
+        error::show_line(&line)
     }
 
     /// Makes this record a copy of `other` that owns just its fields (not a whole read

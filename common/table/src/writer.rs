@@ -44,18 +44,7 @@ impl<W: Write> Writer<W> {
             self.buf.push(self.delimiter);
         }
         self.fields += 1;
-        if memchr::memchr3(self.delimiter, b'"', b'\n', field).is_none() {
-            self.buf.extend_from_slice(field);
-        } else {
-            self.buf.push(b'"');
-            for &b in field {
-                if b == b'"' {
-                    self.buf.push(b'"');
-                }
-                self.buf.push(b);
-            }
-            self.buf.push(b'"');
-        }
+        quote_into(&mut self.buf, field, self.delimiter);
     }
 
     /// Appends `count` fields already joined by the delimiter that need no quoting (a plain
@@ -124,6 +113,24 @@ impl<W: Write> Writer<W> {
     pub fn into_inner(mut self) -> io::Result<W> {
         self.flush()?;
         Ok(self.inner)
+    }
+}
+
+/// Appends `field` as pandas' `to_csv` writes it with `delimiter`: quoted (quotes doubled)
+/// when it holds the delimiter, a quote or a line end, else as it is.
+#[inline]
+pub fn quote_into(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
+    if memchr::memchr3(delimiter, b'"', b'\n', field).is_none() {
+        out.extend_from_slice(field);
+    } else {
+        out.push(b'"');
+        for &b in field {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
     }
 }
 

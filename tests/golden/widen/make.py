@@ -106,6 +106,12 @@ ODD = [
      "--index t --fill 0 --int", (["t"], "flow", "net_size", 0, True, None)),
     ("int_infinite_value", "t,flow,net_size\n1,in,5\n1,out,inf\n",
      "--index t --fill 0 --int", (["t"], "flow", "net_size", 0, True, None)),
+    ("bool_keys", "t,flow,net_size\ntrue,in,5\nTrue,out,6\nFALSE,in,7\n",
+     "--index t", (["t"], "flow", "net_size", None, False, None)),
+    ("bool_columns", "t,flow,net_size\n1,true,5\n1,TRUE,6\n2,False,7\n",
+     "--index t", (["t"], "flow", "net_size", None, False, None)),
+    ("uint64_keys", "t,flow,net_size\n18446744073709551615,in,5\n1,in,6\n9223372036854775808,out,7\n",
+     "--index t", (["t"], "flow", "net_size", None, False, None)),
     ("key_names_an_index_column", "t,flow,net_size\n1,in,5\n1,t,6\n",
      "--index t", (["t"], "flow", "net_size", None, False, None)),
 ]
