@@ -1,34 +1,42 @@
 #!/usr/bin/env bash
-# Reproduce the notebook's four traffic tables from the tracepoint and systemd inputs.
+# The seed notebook's four traffic tables: from its two inputs, from a monitor folder, or
+# from the hourly tables the study published.
 set -euo pipefail
 
-me=aggregate.sh
 usage() {
-    cat <<'USAGE'
-usage: scripts/aggregate.sh [-q] [-o OUTDIR] [--jobs N [--sshlogin LOGIN]... [--slf FILE]]
-                            [TRACEPOINTS... SYSTEMD | --monitor DIR]
+    cat <<USAGE
+usage: $me [-q] [-o OUTDIR] [--jobs N [--sshlogin LOGIN]... [--slf FILE]] [FILE...]
+       $me [-q] [-o OUTDIR] [--jobs N ...] [--monitor] DIR
 
-Turns the notebook's two inputs (CSV, plain or compressed) into its four tables,
-identical after bunzip2 to what the notebook writes:
+Writes the seed notebook's four tables (data/01_aggregate.ipynb of
+github.com/virtu/bitcoind-p2p-traffic), identical after bunzip2 to what it writes:
   OUTDIR/data_est_hourly.csv.bz2  OUTDIR/data_est_daily.csv.bz2
   OUTDIR/data_emp_hourly.csv.bz2  OUTDIR/data_emp_daily.csv.bz2
-With no inputs it runs on the bundled sample (scripts/sample/).
+from a monitor folder, or from files (CSV, plain or compressed) told apart by
+their headers; only the tables the files make are written:
+  timestamp,ipv6,flow,msg_type,size       tracepoints, the notebook's input: one row
+                                          per P2P message; several files (one a day)
+                                          are one table
+  timestamp,IPIngressBytes,IPEgressBytes  systemd's bytes per sample, its other input
+                                          (the study published it: the emp tables)
+  freq,flow,msg_type,net_size             an hourly estimate table (as the study
+                                          published it): summed by day
+  freq,flow,net_size                      an hourly systemd table: the same
+With no input it runs on the bundled sample (scripts/sample/).
 
-  TRACEPOINTS    timestamp,ipv6,flow,msg_type,size   (one row per P2P message);
-                 several files (e.g. one a day) are read as one table
-  SYSTEMD        timestamp,IPIngressBytes,IPEgressBytes (bytes per sample)
-  --monitor DIR  read the monitor's result folder instead: its day files
+  --monitor DIR  the monitor's result folder (DIR alone works too): its day files
                  DIR/tracepoints/net/*.csv and DIR/systemd/ip_accounting/*.csv,
                  CRLF or LF, each plain or compressed after rotation (.bz2, .gz,
                  .zst, .xz); anything else there is skipped with a warning. As the
                  study read them: rows with a missing field dropped, ipv6 when the
                  peer address holds '[', counters differenced across restarts
   -o OUTDIR      where the tables go (created if missing; default: here)
-  -q             no summary line at the end
+  -q             no progress line, no summary line at the end
   --jobs N       with several tracepoint files (or days of --monitor): each
                  file is a shard, summed by hour in its own job under GNU
                  parallel; the partial tables are merged by re-bucketing. The
-                 tables are identical to a single run. N = 1 needs no parallel.
+                 tables are identical to a single run. It pays with other machines
+                 (--sshlogin) or many small files; N = 1 needs no parallel.
   --sshlogin L, --slf FILE, --ssh CMD
                  passed to parallel: run shard jobs on other machines (each
                  needs the filters at the same path, or NETAGG_REMOTE_BIN;
@@ -42,36 +50,44 @@ USAGE
 }
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
-outdir=.
-monitor=
 jobs=1
 remote=()
 args=()
-QUIET=0
 while (($#)); do
+    common_option "$@"
+    if ((took)); then
+        shift "$took"
+        continue
+    fi
     case $1 in
-    -o | --monitor | --jobs | --sshlogin | --slf | --ssh)
-        [[ $# -ge 2 ]] || usage_error "$1 needs a value"
-        case $1 in
-        -o) outdir=$2 ;;
-        --monitor) monitor=$2 ;;
-        --jobs) [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--jobs wants a positive number, not $2"
-            jobs=$2 ;;
-        *) remote+=("$1" "$2") ;;
-        esac
+    --jobs | --sshlogin | --slf | --ssh)
+        [[ $# -ge 2 && -n $2 ]] || usage_error "$1 needs a value"
+        if [[ $1 == --jobs ]]; then
+            [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--jobs wants a positive number, not $2"
+            jobs=$2
+        else
+            remote+=("$1" "$2")
+        fi
         shift 2 ;;
-    -q) QUIET=1; shift ;;
-    -h | --help) usage; exit 0 ;;
     --) shift; args+=("$@"); break ;;
     -?*) usage_error "unknown option $1" ;;
     *) args+=("$1"); shift ;;
     esac
 done
-use_filters estimate pivot bucket increase
+if [[ -z $monitor && ${#args[@]} -eq 1 && -d ${args[0]} ]]; then
+    monitor=${args[0]}
+    args=()
+fi
+[[ -z $monitor || ${#args[@]} -eq 0 ]] || usage_error "--monitor takes no input files"
+use_filters estimate pivot bucket increase keep
 
-# The tracepoint shards (files) and their layout; the systemd chain's first step.
+# The tracepoint shards (files) and their layout; how the systemd chain starts; or the
+# published hourly tables.
+shards=()
+est_hourly=()
+emp_hourly=()
+system_file=
 if [[ -n $monitor ]]; then
-    ((${#args[@]} == 0)) || usage_error "--monitor takes no input files"
     monitor=$(safe_path "$monitor")
     [[ -d $monitor ]] || die "no such folder: $monitor"
     monitor_days "$monitor" tracepoints/net
@@ -83,26 +99,35 @@ if [[ -n $monitor ]]; then
     # Incomplete rows travel on to bucket --dropna, so that a missing size still makes the
     # sums floats, as pandas' column types do; estimate, which reads the day files, names
     # the first of them (bucket -qq says nothing more of them).
-    estimated() { estimate -q --keep-incomplete --ipv6-from peer_addr -- "$@"; }
+    estimated() { estimate "${progress_flags[@]}" --keep-incomplete --ipv6-from peer_addr -- "$@"; }
     hourly_est=(bucket -qq --dropna --every 1h --by flow,msg_type --time-name freq)
     melted() {
         increase -q --dropna --cols IPIngressBytes,IPEgressBytes -- "${systemd_days[@]}" |
             pivot -q
     }
 else
-    case ${#args[@]} in
-    0) args=("$root/scripts/sample/tracepoints.csv.bz2" "$root/scripts/sample/systemd.csv.bz2") ;;
-    1) usage_error "give the tracepoint file(s) and the systemd file" ;;
-    esac
+    ((${#args[@]})) ||
+        args=("$root/scripts/sample/tracepoints.csv.bz2" "$root/scripts/sample/systemd.csv.bz2")
     for input in "${args[@]}"; do
-        [[ -f $input && -r $input ]] || die "cannot read $input"
+        header_of "$input"
+        # By the columns that tell the tables apart; the filters check the rest.
+        case ,$header, in
+        *,IPIngressBytes,* | *,IPEgressBytes,*)
+            [[ -z $system_file ]] || die "two systemd files: $system_file and $input"
+            system_file=$input ;;
+        ,freq,*,msg_type,*) est_hourly+=("$input") ;;
+        ,freq,*) emp_hourly+=("$input") ;;
+        *) shards+=("$input") ;;
+        esac
     done
-    shards=("${args[@]:0:${#args[@]}-1}")
-    system_file=${args[-1]}
+    ((${#shards[@]} == 0 || ${#est_hourly[@]} == 0)) ||
+        die "give the tracepoints or an hourly estimate table, not both"
+    [[ -z $system_file || ${#emp_hourly[@]} -eq 0 ]] ||
+        die "give the systemd file or an hourly systemd table, not both"
     layout=notebook
     inputs_named=${shards[*]}
     # The filters read the files themselves, compressed or not, and name them in messages.
-    estimated() { estimate -q -- "$@"; }
+    estimated() { estimate "${progress_flags[@]}" -- "$@"; }
     hourly_est=(bucket -q --every 1h --by flow,msg_type --time-name freq)
     # A missing counter travels on too, for bucket --dropna: pandas' stack() of a column
     # with a missing value makes the sums floats. (pandas says nothing of them: -qq.)
@@ -154,42 +179,49 @@ sharded_hourly_est() {
     bucket -q --every 1h --by flow,msg_type --time-name freq -o "$work/est_hourly.csv" -- "${partials[@]}"
 }
 
-# The hourly table KIND (est or emp), written plain as $work/KIND_hourly.csv, becomes the
-# published hourly and daily tables at once: both re-bucket it (at its own step a table
-# is unchanged, so that run only compresses it), and the tail after the last row is the
-# slower of the two, not the sum of a compression, a decompression and the daily table.
-publish() { # KIND KEYS
-    local hourly=$work/$1_hourly.csv pid status=0
-    bucket -q --every 1h --by "$2" -o "$work/data_$1_hourly.csv.bz2" -- "$hourly" &
-    pid=$!
-    bucket -q --every 1d --by "$2" -o "$work/data_$1_daily.csv.bz2" -- "$hourly" || status=$?
-    wait "$pid" || status=$?
-    return "$status"
-}
-
-# -q: the chains run at once; progress lines would only garble the terminal.
 est_chain() {
-    if ((jobs > 1 && ${#shards[@]} > 1)); then
+    if ((${#est_hourly[@]})); then
+        # Published hourly tables: summed again by hour (several merge), then by day.
+        bucket "${progress_flags[@]}" --every 1h --by flow,msg_type -o "$work/est_hourly.csv" \
+            -- "${est_hourly[@]}"
+    elif ((jobs > 1 && ${#shards[@]} > 1)); then
         sharded_hourly_est
     else
         estimated "${shards[@]}" | "${hourly_est[@]}" -o "$work/est_hourly.csv"
     fi
     # Daily tables re-bucket the hourly ones: sums are associative, rows are not read twice.
-    publish est flow,msg_type
+    publish_tables "$work" est flow,msg_type "$work/est_hourly.csv"
 }
 # The systemd data is a few hundredths of the messages: one job, also because in the monitor's
 # files its counters must be differenced across day boundaries.
 emp_chain() {
-    melted | bucket -qq --dropna --every 1h --by flow --time-name freq -o "$work/emp_hourly.csv"
-    publish emp flow
+    if ((${#emp_hourly[@]})); then
+        bucket -q --every 1h --by flow -o "$work/emp_hourly.csv" -- "${emp_hourly[@]}"
+    else
+        melted | bucket -qq --dropna --every 1h --by flow --time-name freq -o "$work/emp_hourly.csv"
+    fi
+    publish_tables "$work" emp flow "$work/emp_hourly.csv"
 }
 
-say "estimating ${#shards[@]} tracepoint file(s) and differencing the systemd counters"
-run_all tables "the estimate chain on $inputs_named" est_chain \
-    "the systemd chain on ${monitor:-$system_file}" emp_chain
-mv -f -- "$work"/data_*.csv.bz2 "$outdir/"
+# One progress line: the estimate chain's (the systemd chain reads a few hundredths as much).
+progress
+steps=()
+kinds=()
+if ((${#shards[@]} + ${#est_hourly[@]})); then
+    steps+=("the estimate chain on ${inputs_named:-${est_hourly[*]}}" est_chain)
+    kinds+=(est)
+fi
+if [[ -n $monitor || -n $system_file || ${#emp_hourly[@]} -gt 0 ]]; then
+    steps+=("the systemd chain on ${monitor:-${system_file:-${emp_hourly[*]}}}" emp_chain)
+    kinds+=(emp)
+fi
+say "making the ${kinds[*]} tables"
+run_all tables "${steps[@]}"
 written=()
-for table in data_est_hourly data_est_daily data_emp_hourly data_emp_daily; do
-    written+=("${outdir%/}/$table.csv.bz2")
+for kind in "${kinds[@]}"; do
+    for step in hourly daily; do
+        mv -f -- "$work/data_${kind}_$step.csv.bz2" "$outdir/"
+        written+=("${outdir%/}/data_${kind}_$step.csv.bz2")
+    done
 done
 wrote "${written[@]}"

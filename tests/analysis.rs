@@ -245,7 +245,7 @@ fn usage() {
     let dir = Dir::new();
     script(&dir, "analysis.sh", "").fails(2, "analysis.sh: give the analysis");
     script(&dir, "analysis.sh", "nonsense --monitor x").fails(2, "no analysis named nonsense");
-    script(&dir, "analysis.sh", "overhead").fails(2, "give the monitor folder with --monitor DIR");
+    script(&dir, "analysis.sh", "overhead").fails(2, "give the monitor folder (--monitor DIR)");
     script(&dir, "analysis.sh", "overhead --monitor nowhere").fails(1, "no such folder: nowhere");
     let help = script(&dir, "analysis.sh", "-h").ok();
     assert!(help.contains("--as-notebook"));

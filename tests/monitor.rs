@@ -389,7 +389,7 @@ fn usage_and_missing_folders() {
     run.fails(1, "aggregate.sh: no day files in empty/tracepoints/net");
     assert_eq!(dir.files(), ["empty"]);
     script(&dir, "preprocess.sh", "nowhere").fails(1, "preprocess.sh: no such folder: nowhere");
-    script(&dir, "preprocess.sh", "").fails(2, "usage: scripts/preprocess.sh");
+    script(&dir, "preprocess.sh", "").fails(2, "preprocess.sh: give one monitor folder");
 }
 
 #[test]

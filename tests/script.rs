@@ -87,10 +87,9 @@ fn usage() {
     let dir = Dir::new();
     let help = aggregate(&dir, "-h").ok();
     assert!(
-        help.starts_with("usage: scripts/aggregate.sh [-q] [-o OUTDIR] [--jobs N"),
+        help.starts_with("usage: aggregate.sh [-q] [-o OUTDIR] [--jobs N"),
         "{help}"
     );
-    aggregate(&dir, "only-one.csv").fails(2, "usage:");
     aggregate(&dir, "-x").fails(2, "unknown option -x");
     aggregate(&dir, "nope.csv nope2.csv").fails(1, "aggregate.sh: cannot read nope.csv");
 }

@@ -4,7 +4,7 @@ use clap::Parser;
 use driver::IoArgs;
 use error::Result;
 
-use crate::{Estimator, Ipv6Source, Params};
+use crate::{parse_also, Also, Estimator, Ipv6Source, Params};
 
 /// Append `net_size`, the estimated TCP/IP bytes of each P2P message.
 ///
@@ -69,6 +69,11 @@ pub struct Args {
     /// message as it travels, header included.
     #[arg(long)]
     tcpip_from_payload: bool,
+    /// Also append another estimate, in the same pass, under NAME: acks=R counts one ACK
+    /// per R segments, payload cuts the payload alone into segments (repeatable; after the
+    /// first estimate). Several analyses' columns from one reading of the data.
+    #[arg(long, value_name = "NAME[,acks=R][,payload]", value_parser = parse_also)]
+    also: Vec<Also>,
     #[command(flatten)]
     io: IoArgs,
 }
@@ -95,6 +100,7 @@ impl driver::cli::Tool for Args {
             ipv6_out: self.ipv6_out,
             message_col: self.message_col,
             tcpip_from_payload: self.tcpip_from_payload,
+            also: self.also,
         };
         (self.io, Estimator::new(params))
     }

@@ -46,6 +46,43 @@ pub struct Params {
     /// Count segments and headers on the payload alone, without the P2P header: the
     /// study's overhead and peer analyses did so (`--tcpip-from-payload`).
     pub tcpip_from_payload: bool,
+    /// More estimates of each row, after the first, each with its own ACK ratio and
+    /// segmentation (`--also`): several analyses' columns in one pass over the data.
+    pub also: Vec<Also>,
+}
+
+/// One more estimate column: its name, ACK ratio, and whether the payload alone is cut
+/// into segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Also {
+    pub name: String,
+    pub ack_ratio: Option<f64>,
+    pub from_payload: bool,
+}
+
+/// Parses `--also NAME[,acks=R][,payload]`.
+pub fn parse_also(arg: &str) -> std::result::Result<Also, String> {
+    let mut parts = arg.split(',');
+    let name = parts.next().unwrap_or_default();
+    if name.is_empty() {
+        return Err(format!("expected NAME[,acks=R][,payload], got '{arg}'"));
+    }
+    let mut also = Also {
+        name: name.to_owned(),
+        ack_ratio: None,
+        from_payload: false,
+    };
+    for part in parts {
+        match part.split_once('=') {
+            None if part == "payload" => also.from_payload = true,
+            Some(("acks", r)) => {
+                let r: f64 = r.parse().map_err(|_| format!("acks={r}: not a number"))?;
+                also.ack_ratio = Some(r);
+            }
+            _ => return Err(format!("'{part}' in '{arg}': expected acks=R or payload")),
+        }
+    }
+    Ok(also)
 }
 
 impl Params {
@@ -53,6 +90,7 @@ impl Params {
     pub fn computed_columns(&self) -> Vec<&String> {
         let mut names: Vec<&String> = self.ipv6_out.iter().chain(&self.message_col).collect();
         names.push(&self.out_col);
+        names.extend(self.also.iter().map(|a| &a.name));
         names
     }
 
@@ -83,6 +121,7 @@ impl Default for Params {
             ipv6_out: None,
             message_col: None,
             tcpip_from_payload: false,
+            also: Vec::new(),
         }
     }
 }
@@ -147,10 +186,11 @@ impl Estimator {
         }
         let v4 = headers(params.ipv4_header, "IPv4")?;
         let v6 = headers(params.ipv6_header, "IPv6")?;
-        if let Some(r) = params.ack_ratio {
+        let ratios = params.also.iter().map(|a| a.ack_ratio);
+        for r in std::iter::once(params.ack_ratio).chain(ratios).flatten() {
             if !(r.is_finite() && r > 0.0) {
                 return Err(Error::usage(format!(
-                    "--ack-ratio must be a positive number, not {r}"
+                    "an ACK ratio must be a positive number, not {r}"
                 )));
             }
         }
@@ -166,9 +206,21 @@ impl Estimator {
 
     /// The estimate for a message of `size` bytes, `None` if it overflows 64 bits.
     pub fn net_size(&self, size: u64, ipv6: bool) -> Option<NetSize> {
-        let (m, segments, header) = self.segmented(size, ipv6)?;
+        let (ratio, payload) = (self.params.ack_ratio, self.params.tcpip_from_payload);
+        self.estimate(size, ipv6, ratio, payload)
+    }
+
+    /// The estimate with an ACK ratio and segmentation of its own.
+    fn estimate(
+        &self,
+        size: u64,
+        ipv6: bool,
+        ack_ratio: Option<f64>,
+        from_payload: bool,
+    ) -> Option<NetSize> {
+        let (m, segments, header) = self.segmented(size, ipv6, from_payload)?;
         let bytes = m.checked_add(segments.checked_mul(header)?)?;
-        Some(match self.params.ack_ratio {
+        Some(match ack_ratio {
             None => NetSize::Bytes(bytes),
             // Evaluated in the order Python would: int + (segments / ratio) * headers.
             #[allow(clippy::cast_precision_loss)]
@@ -178,9 +230,9 @@ impl Estimator {
 
     /// The bytes that are cut into segments, how many segments, and the header bytes of
     /// each; `None` if the bytes overflow 64 bits.
-    fn segmented(&self, size: u64, ipv6: bool) -> Option<(u64, u64, u64)> {
+    fn segmented(&self, size: u64, ipv6: bool, from_payload: bool) -> Option<(u64, u64, u64)> {
         let Headers { mss, header } = if ipv6 { self.v6 } else { self.v4 };
-        let m = if self.params.tcpip_from_payload {
+        let m = if from_payload {
             size
         } else {
             size.checked_add(self.params.overhead)?
@@ -204,7 +256,8 @@ impl Estimator {
 
     /// The TCP segments a message of `size` bytes travels in, `None` if it overflows.
     pub fn segments(&self, size: u64, ipv6: bool) -> Option<u64> {
-        self.segmented(size, ipv6).map(|(_, segments, _)| segments)
+        self.segmented(size, ipv6, self.params.tcpip_from_payload)
+            .map(|(_, segments, _)| segments)
     }
 
     /// The size field when it is not 1-8 plain digits: blanks, a `+`, more digits, or an
@@ -322,12 +375,29 @@ impl Filter for Estimator {
             })?;
             out.field_with(|buf| write_int(buf, message));
         }
-        out.field_with(|buf| match estimate {
-            NetSize::Bytes(n) => write_u64(buf, n),
-            NetSize::WithAcks(x) => write_py_float(buf, x),
-        });
+        write_estimate(out, estimate);
+        for also in &self.params.also {
+            let estimate = self
+                .estimate(size, ipv6, also.ack_ratio, also.from_payload)
+                .ok_or_else(|| {
+                    Error::value(
+                        &self.params.size_col,
+                        format!("{size} is too large to estimate in 64 bits"),
+                    )
+                })?;
+            write_estimate(out, estimate);
+        }
         Ok(out.end_record()?)
     }
+}
+
+/// Writes an estimate as pandas prints it: an integer, or a float once ACKs are counted.
+#[inline(always)]
+fn write_estimate<W: Write>(out: &mut Writer<W>, estimate: NetSize) {
+    out.field_with(|buf| match estimate {
+        NetSize::Bytes(n) => write_u64(buf, n),
+        NetSize::WithAcks(x) => write_py_float(buf, x),
+    });
 }
 
 /// Copies a row's fields: a line that needed no quoting whole, not field by field.
@@ -529,6 +599,53 @@ mod tests {
         for (input, want) in table {
             let err = run(Params::default(), input).unwrap_err().to_string();
             assert!(err.contains(want), "{input:?}: {err}");
+        }
+    }
+
+    /// `--also` gives, in one pass, the columns that separate runs with each setting give.
+    #[test]
+    fn more_estimates_in_one_pass_equal_separate_runs() {
+        let input = "ipv6,size\nFalse,0\nTrue,1404\nFalse,3000\nTrue,\n";
+        let keep = |p: Params| Params {
+            keep_incomplete: true,
+            ..p
+        };
+        let column = |p: Params| -> Vec<String> {
+            run(keep(p), input)
+                .unwrap()
+                .lines()
+                .map(|l| l.rsplit(',').next().unwrap().to_owned())
+                .skip(1)
+                .collect()
+        };
+        let acks = Params {
+            ack_ratio: Some(2.0),
+            ..Params::default()
+        };
+        let payload = Params {
+            ack_ratio: Some(2.0),
+            tcpip_from_payload: true,
+            ..Params::default()
+        };
+        let all = Params {
+            also: vec![
+                parse_also("with_acks,acks=2").unwrap(),
+                parse_also("from_payload,acks=2,payload").unwrap(),
+            ],
+            ..Params::default()
+        };
+        let out = run(keep(all), input).unwrap();
+        let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(
+            rows[0],
+            ["ipv6", "size", "net_size", "with_acks", "from_payload"]
+        );
+        let col = |i: usize| -> Vec<String> { rows[1..].iter().map(|r| r[i].to_owned()).collect() };
+        assert_eq!(col(2), column(Params::default()));
+        assert_eq!(col(3), column(acks));
+        assert_eq!(col(4), column(payload));
+        for bad in ["", ",acks=2", "x,acks=two", "x,window"] {
+            assert!(parse_also(bad).is_err(), "{bad}");
         }
     }
 }

@@ -9,10 +9,12 @@ use error::{Error, Result};
 use itertools::Itertools;
 use table::{find_column, Record, Writer};
 
-/// The columns to write: `(output name, input name)`, in output order.
+/// The columns to write: `(output name, input name)`, in output order; or, with `header`,
+/// the input's header alone (its first line, as CSV), read no further.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params {
     pub cols: Vec<(String, String)>,
+    pub header: bool,
 }
 
 /// Parses `NAME` or `NEW=NAME`.
@@ -34,7 +36,7 @@ pub struct Keep {
 impl Keep {
     /// Refuses an empty list and an output name given twice: the flags alone say so.
     pub fn new(params: Params) -> Result<Keep> {
-        if params.cols.is_empty() {
+        if params.cols.is_empty() && !params.header {
             return Err(Error::usage("nothing to keep: give --cols"));
         }
         if let Some(dup) = params.cols.iter().map(|(new, _)| new).duplicates().next() {
@@ -51,6 +53,9 @@ impl Keep {
 
 impl Filter for Keep {
     fn header(&mut self, header: &Record) -> Result<Record> {
+        if self.params.header {
+            return Ok(Record::from_fields(header.iter()));
+        }
         self.idx = self
             .params
             .cols
@@ -60,6 +65,10 @@ impl Filter for Keep {
         Ok(Record::from_fields(
             self.params.cols.iter().map(|(new, _)| new.as_bytes()),
         ))
+    }
+
+    fn done(&self) -> bool {
+        self.params.header
     }
 
     fn row<W: Write>(&mut self, row: &Record, out: &mut Writer<W>) -> Result<()> {
@@ -76,7 +85,25 @@ mod tests {
 
     fn run(cols: &[&str], input: &str) -> Result<String> {
         let cols = cols.iter().map(|c| parse_column(c).unwrap()).collect();
-        driver::transform(Keep::new(Params { cols })?, input.as_bytes())
+        let params = Params {
+            cols,
+            header: false,
+        };
+        driver::transform(Keep::new(params)?, input.as_bytes())
+    }
+
+    /// --header writes the header alone, as CSV, and reads no rows (a bad one included).
+    #[test]
+    fn header_alone() {
+        let params = Params {
+            cols: Vec::new(),
+            header: true,
+        };
+        let input = "\"a,b\",c\nnot,a,row,of,two\n";
+        assert_eq!(
+            driver::transform(Keep::new(params).unwrap(), input.as_bytes()).unwrap(),
+            "\"a,b\",c\n"
+        );
     }
 
     #[test]

@@ -152,6 +152,12 @@ pub trait Filter {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// True when no more input is wanted (a filter that needs the header alone): the
+    /// driver then reads no further, and finishes.
+    fn done(&self) -> bool {
+        false
+    }
 }
 
 /// A borrowed filter filters too, so a test can inspect it after a run.
@@ -182,6 +188,10 @@ impl<F: Filter> Filter for &mut F {
 
     fn warnings(&self) -> Vec<String> {
         (**self).warnings()
+    }
+
+    fn done(&self) -> bool {
+        (**self).done()
     }
 }
 
@@ -279,6 +289,9 @@ pub fn drive<F: Filter>(io: &IoArgs, filter: F, progress: Progress) -> Result<Ve
             input.compressed,
             &mut out.writer,
         )?;
+        if pump.filter.done() {
+            break;
+        }
     }
     let warnings = pump.finish(&mut out.writer)?;
     out.commit()?;
@@ -441,6 +454,9 @@ impl<F: Filter> Pump<F> {
                 .file(name));
             }
             Some(_) => {}
+        }
+        if self.filter.done() {
+            return Ok(());
         }
         let width = header.len();
         let mut last = header.line();
