@@ -1,13 +1,18 @@
 //! `chart`: figures from the project's tables (stacked areas by key, overlay lines), as SVG or PNG.
 
+pub mod build;
 pub mod cli;
 pub mod color;
+pub mod dates;
 pub mod draw;
+pub mod legend;
+pub mod paths;
 pub mod render;
 pub mod scale;
 pub mod series;
+pub mod strip;
 pub mod table;
 
-pub use draw::{Figure, Limits, Panel};
+pub use draw::{DayTicks, Figure, Limits, Panel, Point, XAxis};
 pub use series::{Line, Selection, Series};
 pub use table::{Columns, Table};
