@@ -146,9 +146,10 @@ emp_hourly=$(table validation data_emp_hourly)
 emp_daily=$(table validation data_emp_daily)
 title='Traffic estimate validation'
 if [[ -n $est_hourly && -n $emp_hourly ]]; then
-    # The study's limit leaves a decade of room above the data for the legend's second row.
+    # All legend rows above the plot: the study's second row sat in the decade of room its
+    # limit (999 GB) left above its data, which other data need not leave.
     draw validation/validation-hourly+all+logscale --log --day-ticks 3 --minor-days \
-        --legend over --ylim :999GB --threshold 5MB --last block --line "$emp_hourly" \
+        --threshold 5MB --last block --line "$emp_hourly" \
         --line-label 'IP accounting' --title "$title" \
         --subtitle 'Hourly tracepoint-based traffic estimates vs. systemd IP accounting data' \
         --ylabel 'TCP/IP Traffic' "$est_hourly"

@@ -528,6 +528,13 @@ pub(crate) fn file_stem(path: &Path) -> String {
 /// Parses `args` (without the program name) as chart's command line and draws the SVG with
 /// the first panel's table read from `input`: the uniform entry point of the tests.
 pub fn svg_args(args: &[&str], input: &[u8]) -> Result<String> {
+    let svg = render::svg(&drawn_args(args, input)?)?;
+    Ok(String::from_utf8_lossy(&svg).into_owned())
+}
+
+/// As [`svg_args`], the SVG as drawn, before its text becomes outlines: what tests read the
+/// labels from.
+pub fn drawn_args(args: &[&str], input: &[u8]) -> Result<String> {
     let parsed = Args::try_parse_from(std::iter::once("chart").chain(args.iter().copied()))
         .map_err(|e| Error::usage(e.to_string()))?;
     parsed.check()?;
@@ -552,8 +559,7 @@ pub fn svg_args(args: &[&str], input: &[u8]) -> Result<String> {
         tables.push(parsed.read_source(path)?);
     }
     let (figure, _) = parsed.figure(tables)?;
-    let svg = render::svg(&draw::svg(&figure)?)?;
-    Ok(String::from_utf8_lossy(&svg).into_owned())
+    draw::svg(&figure)
 }
 
 fn amount(text: &str) -> std::result::Result<f64, String> {
