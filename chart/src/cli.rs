@@ -15,14 +15,16 @@ use crate::series::Selection;
 use crate::table::{self, Columns, Table};
 use crate::{color, draw, render, scale, strip, Figure, Limits};
 
-/// Draw stacked areas of one key column's series, with overlay lines, from CSV tables.
+/// Draw one key column's series as stacked areas or lines (or a table's rows as a strip plot),
+/// with overlay lines, from CSV tables.
 ///
 /// Each TABLE is a panel, left to right. Its rows are summed by time and key (`--key`):
 /// a long table (`freq,flow,msg_type,net_size`, as scripts/aggregate.sh writes) sums its
 /// flows, or those chosen with --flow; a wide one (`timestamp,msg_type,in,out`, as
 /// `analysis.sh validation` writes) sums its `in` and `out` columns, or those chosen with
-/// --flow. Series are stacked in name order with --last on top; each has the same colour in
-/// every figure. --line tables are summed by time (over flows and keys alike) and drawn as
+/// --flow. Series are stacked in name order (or --order) with --last on top; each has the same
+/// colour in every figure, or one of a --palette dealt in drawing order. docs/figures.md
+/// describes the options the study's figures need. --line tables are summed by time (over flows and keys alike) and drawn as
 /// lines. Output is SVG, or PNG when the -o name ends in `.png` (or with --format png);
 /// fonts are built in, so the same input gives the same bytes everywhere.
 ///
@@ -41,7 +43,9 @@ use crate::{color, draw, render, scale, strip, Figure, Limits};
       --width 14.6 --height 5.4 \\
       -o two-panels.png tables/data_est_daily.csv.bz2 tables/data_est_hourly.csv.bz2
   chart --flow in --top 6 --dpi 100 -o inbound.png tables/data_est_hourly.csv.bz2
-  scripts/figures.sh -o figures/ tables/     # both of the study's figures")]
+  chart --kind lines --share --threshold 5MB --palette tab10r --log --ylim 0.001:1.01 \\
+      --day-ticks 1 --minor-days -o shares.svg tables/data_est_hourly.csv.bz2
+  scripts/figures.sh -o figures/ tables/     # the study's figures from them")]
 pub struct Args {
     /// A stacked table, plain or compressed; several make panels side by side. `-` or none
     /// reads stdin.
