@@ -258,9 +258,14 @@ if [[ -z $oh_daily ]]; then
 elif ! has query || ! has derive; then
     skip "overhead/*" "needs the filters query and derive"
 else
+    # All types from a date the study wrote into its code.
     query -q --where 'timestamp >= 2025-01-24' "$oh_daily" | overhead_parts >"$work/all.csv" ||
         die "the overhead table of all types failed"
-    draw overhead/breakdown-all-absolute "${oh[@]}" --title 'ALL messages' "$work/all.csv"
+    if [[ -n $(tail -n +2 "$work/all.csv" | head -c 1) ]]; then
+        draw overhead/breakdown-all-absolute "${oh[@]}" --title 'ALL messages' "$work/all.csv"
+    else
+        skip overhead/breakdown-all-absolute "no rows from 2025-01-24 on, the study's start"
+    fi
     # The types, as CSV fields (a type may hold a comma or quotes).
     while IFS= read -r line; do
         t=${line%,*}
