@@ -5,7 +5,7 @@ set -euo pipefail
 me=figures.sh
 usage() {
     cat <<'USAGE'
-usage: scripts/figures.sh [-q] [-o OUTDIR] [--from DATE] [--to DATE] [--dpi N] [--svg] DIR
+usage: scripts/figures.sh [-q] [-o OUTDIR] [--from DATE] [--to DATE] [--dpi N] [--svg|--pdf] DIR
        scripts/figures.sh [-q] [-o OUTDIR] [...] --monitor DIR
 
 Draws the figures of the upstream study's later notebooks, named as it named
@@ -33,7 +33,7 @@ whose tables (or filters) are missing is skipped with one line saying why.
   --to DATE      its last day, included (default: the tables' last); the study
                  used --from 2025-01-24 --to 2025-02-11, its non-listening phase
   --dpi N        pixels per inch (default 300, as the study)
-  --svg          write .svg files instead of .png
+  --svg, --pdf   write .svg files (.pdf: vector PDF) instead of .png
   -q             no summary line at the end
   -h             this help
 
@@ -63,6 +63,7 @@ while (($#)); do
         esac
         shift 2 ;;
     --svg) ext=svg; shift ;;
+    --pdf) ext=pdf; shift ;;
     -q) QUIET=1; shift ;;
     -h | --help) usage; exit 0 ;;
     -?*) usage_error "unknown option $1" ;;

@@ -318,7 +318,7 @@ fn bad_flags_and_tables() {
             &["--rank", "peer_id", "--from", "2025-01-01"],
             "a rank axis (--rank) has no times",
         ),
-        (&["-o", "fig.pdf"], "chart does not write PDF"),
+        (&["-o", "fig.eps"], "cannot write .eps files"),
         (&["--legend-font", "0"], "'0' is not a text size in points"),
         (&["--palette", "viridis"], "invalid value 'viridis'"),
         (&["--day-ticks", "0"], "--day-ticks"),
@@ -371,6 +371,25 @@ fn bad_flags_and_tables() {
         dir.run("chart", &all, "").fails(1, message);
         assert_eq!(dir.read("old.svg"), "the previous figure\n", "{what}");
     }
+}
+
+#[test]
+fn a_pdf_is_one_vector_page_of_the_figures_size() {
+    let dir = Dir::new();
+    dir.write("t.csv", WIDE);
+    let args = [
+        "--kind", "lines", "--width", "5", "--height", "3", "-o", "f.pdf", "t.csv",
+    ];
+    dir.run("chart", &args, "").ok();
+    let pdf = std::fs::read(dir.path("f.pdf")).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.starts_with("%PDF-1.7"), "{}", &text[..20]);
+    assert!(text.contains("/MediaBox [0 0 360 216]"), "{text}");
+    assert!(text.contains("/FlateDecode") && text.trim_end().ends_with("%%EOF"));
+    // No raster image, no font: paths only; and the same bytes again.
+    assert!(!text.contains("/Image") && !text.contains("/Font"));
+    dir.run("chart", &args, "").ok();
+    assert_eq!(std::fs::read(dir.path("f.pdf")).unwrap(), pdf);
 }
 
 #[test]

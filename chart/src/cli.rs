@@ -25,7 +25,7 @@ use crate::{color, draw, render, scale, strip, Figure, Limits};
 /// --flow. Series are stacked in name order (or --order) with --last on top; each has the same
 /// colour in every figure, or one of a --palette dealt in drawing order. docs/figures.md
 /// describes the options the study's figures need. --line tables are summed by time (over flows and keys alike) and drawn as
-/// lines. Output is SVG, or PNG when the -o name ends in `.png` (or with --format png);
+/// lines. Output is SVG, or PNG (PDF) when the -o name ends in `.png` (`.pdf`), or --format;
 /// fonts are built in, so the same input gives the same bytes everywhere.
 ///
 /// Options that apply per panel (--threshold, --ylim) take one value for every panel or
@@ -53,11 +53,11 @@ pub struct Args {
     pub tables: Vec<PathBuf>,
 
     /// Write to FILE instead of stdout, atomically (a temp file renamed on success); a
-    /// name ending in `.png` makes a PNG.
+    /// name ending in `.png` makes a PNG, `.pdf` a vector PDF.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// The output format [default: png when the -o name ends in .png, else svg].
+    /// The output format [default: png or pdf when the -o name ends so, else svg].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
@@ -292,6 +292,7 @@ pub const DPI: f64 = 300.0;
 pub enum Format {
     Svg,
     Png,
+    Pdf,
 }
 
 impl driver::cli::Program for Args {
@@ -483,13 +484,10 @@ impl Args {
         {
             None | Some("svg") => Ok(Format::Svg),
             Some("png") => Ok(Format::Png),
-            Some("pdf") => Err(Error::usage(format!(
-                "-o {}: chart does not write PDF; write an SVG (.svg) and convert it, e.g. \
-                 with rsvg-convert -f pdf",
-                self.output.as_deref().unwrap_or(Path::new("-")).display()
-            ))),
+            Some("pdf") => Ok(Format::Pdf),
             Some(other) => Err(Error::usage(format!(
-                "-o {}: cannot write .{other} files; chart writes SVG (.svg) or PNG (.png)",
+                "-o {}: cannot write .{other} files; chart writes SVG (.svg), PNG (.png) or PDF \
+                 (.pdf)",
                 self.output.as_deref().unwrap_or(Path::new("-")).display()
             ))),
         }
@@ -499,10 +497,10 @@ impl Args {
     fn draw(&self, tables: Vec<Source>) -> Result<(Vec<u8>, Vec<String>)> {
         let (figure, warnings) = self.figure(tables)?;
         let drawn = draw::svg(&figure)?;
-        let bytes = if self.output_format()? == Format::Png {
-            render::png(&drawn, self.dpi)?
-        } else {
-            render::svg(&drawn)?
+        let bytes = match self.output_format()? {
+            Format::Png => render::png(&drawn, self.dpi)?,
+            Format::Pdf => render::pdf(&drawn)?,
+            Format::Svg => render::svg(&drawn)?,
         };
         Ok((bytes, warnings))
     }

@@ -7,6 +7,7 @@ pub mod dates;
 pub mod draw;
 pub mod legend;
 pub mod paths;
+pub mod pdf;
 pub mod render;
 pub mod scale;
 pub mod series;
