@@ -1,5 +1,4 @@
-//! From the command line and the tables read to a [`Figure`]: each table's series picked,
-//! coloured and cut to the range shown, as areas, lines or points.
+//! From the command line and the tables read to a [`Figure`]: series picked, coloured, cut to the range shown.
 
 use error::{Error, Result};
 

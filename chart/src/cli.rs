@@ -1,4 +1,4 @@
-//! The command line of `chart`: flags to a [`Figure`], tables read, SVG or PNG written.
+//! The command line of `chart`: flags to a [`Figure`], tables read, SVG, PNG or PDF written.
 
 use std::path::{Path, PathBuf};
 

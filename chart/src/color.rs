@@ -1,5 +1,4 @@
-//! Series colours: fixed by name, so that a message type looks the same in every figure, or
-//! dealt in drawing order from a palette matplotlib users know.
+//! Series colours: fixed by name (the same type, the same colour everywhere) or dealt from a matplotlib palette.
 
 use clap::ValueEnum;
 

@@ -1,5 +1,4 @@
-//! Date axes: ticks and labels for a time span, either suited to the span or placed as
-//! matplotlib's `DayLocator(interval=N)` places them (the study's figures).
+//! Date axes: ticks suited to the span, or placed as matplotlib's `DayLocator(interval=N)` places them.
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime};
 

@@ -1,5 +1,4 @@
-//! The figure laid out and drawn as SVG, in points: titles, legend, panels of stacked areas,
-//! lines and points, value and x axes, in the study's style.
+//! The figure laid out and drawn as SVG, in points, in the study's style: titles, legend, panels, axes.
 
 use std::fmt::Write as _;
 

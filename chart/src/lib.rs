@@ -1,4 +1,4 @@
-//! `chart`: figures from the project's tables (stacked areas by key, overlay lines), as SVG or PNG.
+//! `chart`: figures from the project's tables (stacked areas, lines, strip plots), as SVG, PNG or PDF.
 
 pub mod build;
 pub mod cli;

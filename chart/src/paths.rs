@@ -1,5 +1,4 @@
-//! The marks of a panel as SVG paths: stacked areas, lines, points, the grid and the x axis,
-//! with paths thinned to what the output's pixels can show.
+//! A panel's marks as SVG paths (areas, lines, points, grid, x axis), thinned to the output's pixels.
 
 use std::fmt::Write as _;
 

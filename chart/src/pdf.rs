@@ -1,6 +1,4 @@
-//! The figure as a vector PDF: the parsed SVG tree (text already glyph outlines) written as
-//! PDF paths with pdf-writer. chart draws only flat fills, strokes (dashed or not) and
-//! rectangular clips, so that is all this writes; anything else is an internal error.
+//! The figure as a vector PDF: the parsed SVG tree (text already outlines) written as PDF paths.
 
 use error::{Error, Result};
 use std::io::Write as _;
@@ -11,7 +9,8 @@ use pdf_writer::{Content, Filter, Pdf, Rect, Ref};
 use resvg::tiny_skia::{PathSegment, Transform};
 use resvg::usvg::{self, Node, Paint};
 
-/// One page the figure's size (its SVG units are points, as PDF's).
+/// One page the figure's size (its SVG units are points, as PDF's). chart draws only flat
+/// fills, strokes (dashed or not) and rectangular clips, so that is all this writes.
 pub fn write(tree: &usvg::Tree) -> Result<Vec<u8>> {
     let size = tree.size();
     let (w, h) = (size.width(), size.height());

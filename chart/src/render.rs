@@ -1,6 +1,4 @@
-//! From the drawn SVG to output bytes: text set in the bundled DejaVu Sans and turned into
-//! paths (usvg), rasterized for PNG (resvg, tiny-skia) or written as PDF paths. No system font
-//! is ever looked at.
+//! From the drawn SVG to output bytes in the bundled DejaVu Sans: SVG of outlines, PNG or PDF.
 
 use std::sync::Arc;
 

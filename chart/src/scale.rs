@@ -1,5 +1,4 @@
-//! Value axes: ticks (log decades or round steps, as matplotlib places them) and their labels
-//! (byte units, percentages).
+//! Value axes: ticks as matplotlib places them (round steps, decades) and their labels (bytes, percent).
 
 /// SI prefixes for powers of 1000, from 10^-24 to 10^24 (matplotlib's EngFormatter).
 const PREFIXES: [&str; 17] = [

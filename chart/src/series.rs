@@ -1,5 +1,4 @@
-//! What a panel shows: a table's series picked and merged into `other`, in stacking order,
-//! and overlay lines, cut to a time range.
+//! What a panel shows: a table's series picked, merged into `other`, ordered, and overlay lines.
 
 use crate::table::Table;
 

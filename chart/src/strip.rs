@@ -1,5 +1,4 @@
-//! A strip plot's table: a dot per row (or per day and id) over day categories, coloured by a
-//! hue column, jittered sideways by a hash of the point so that the same rows look the same.
+//! A strip plot's table: a dot per row (or day and id) over day categories, coloured by a hue column.
 
 use std::collections::HashMap;
 use std::io::Read;
