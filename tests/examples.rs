@@ -1,5 +1,5 @@
 //! Every command example runs as written, with nothing on stderr but warnings: the README's
-//! ```sh blocks and each filter's `--help` examples, in a fresh folder holding the repository's `scripts/` and `tests/`
+//! and docs/figures.md's ```sh blocks and each filter's `--help` examples, in a fresh folder holding the repository's `scripts/` and `tests/`
 //! (the bundled sample and the monitor fixture), in order, so that an example may read what
 //! an earlier one wrote. Where the README shows output (`# ...` lines after a command), the
 //! command prints exactly that.
@@ -63,7 +63,12 @@ fn commands(lines: &[&str]) -> Vec<Example> {
 
 /// The ```sh blocks of the README, in order.
 fn readme_examples() -> Vec<Example> {
-    let text = support::read_repo("README.md");
+    doc_examples("README.md")
+}
+
+/// The ```sh blocks of a Markdown file of the repository, in order.
+fn doc_examples(path: &str) -> Vec<Example> {
+    let text = support::read_repo(path);
     let mut lines = Vec::new();
     let mut inside = false;
     for line in text.lines() {
@@ -160,6 +165,19 @@ fn every_readme_example_runs_as_written() {
     assert!(examples.len() > 20, "{examples:?}");
     let dir = workspace();
     let wrong = run(&dir, &examples, "README.md");
+    assert!(
+        wrong.is_empty(),
+        "{} failed:\n\n{}",
+        wrong.len(),
+        wrong.join("\n\n")
+    );
+}
+
+#[test]
+fn every_figures_doc_example_runs_as_written() {
+    let examples = doc_examples("docs/figures.md");
+    assert!(examples.len() > 5, "{examples:?}");
+    let wrong = run(&workspace(), &examples, "docs/figures.md");
     assert!(
         wrong.is_empty(),
         "{} failed:\n\n{}",

@@ -173,8 +173,8 @@ fn names_of_formats_not_written_are_refused_before_reading() {
     for (name, args, _) in support::filters() {
         let (refused, why): (&[&str], &str) = if name == "chart" {
             (
-                &["fig.pdf", "fig.csv.bz2", "fig.jpg", "fig.svgz"],
-                "chart writes SVG (.svg) or PNG (.png)",
+                &["fig.eps", "fig.csv.bz2", "fig.jpg", "fig.svgz"],
+                "chart writes SVG (.svg), PNG (.png) or PDF",
             )
         } else {
             (

@@ -1,4 +1,4 @@
-//! The command line of `chart`: flags to a [`Figure`], tables read, SVG or PNG written.
+//! The command line of `chart`: flags to a [`Figure`], tables read, SVG, PNG or PDF written.
 
 use std::path::{Path, PathBuf};
 
@@ -8,19 +8,24 @@ use driver::input;
 use error::{Error, Result};
 use output::Output;
 
-use crate::series::{self, Line, Selection};
+use crate::build::Source;
+use crate::color::Palette;
+use crate::legend::{Handle, Place};
+use crate::series::Selection;
 use crate::table::{self, Columns, Table};
-use crate::{color, draw, render, scale, Figure, Limits, Panel};
+use crate::{color, draw, render, scale, strip, Figure, Limits};
 
-/// Draw stacked areas of one key column's series, with overlay lines, from CSV tables.
+/// Draw one key column's series as stacked areas or lines (or a table's rows as a strip plot),
+/// with overlay lines, from CSV tables.
 ///
 /// Each TABLE is a panel, left to right. Its rows are summed by time and key (`--key`):
 /// a long table (`freq,flow,msg_type,net_size`, as scripts/aggregate.sh writes) sums its
 /// flows, or those chosen with --flow; a wide one (`timestamp,msg_type,in,out`, as
 /// `analysis.sh validation` writes) sums its `in` and `out` columns, or those chosen with
-/// --flow. Series are stacked in name order with --last on top; each has the same colour in
-/// every figure. --line tables are summed by time (over flows and keys alike) and drawn as
-/// lines. Output is SVG, or PNG when the -o name ends in `.png` (or with --format png);
+/// --flow. Series are stacked in name order (or --order) with --last on top; each has the same
+/// colour in every figure, or one of a --palette dealt in drawing order. docs/figures.md
+/// describes the options the study's figures need. --line tables are summed by time (over flows and keys alike) and drawn as
+/// lines. Output is SVG, or PNG (PDF) when the -o name ends in `.png` (`.pdf`), or --format;
 /// fonts are built in, so the same input gives the same bytes everywhere.
 ///
 /// Options that apply per panel (--threshold, --ylim) take one value for every panel or
@@ -38,7 +43,9 @@ use crate::{color, draw, render, scale, Figure, Limits, Panel};
       --width 14.6 --height 5.4 \\
       -o two-panels.png tables/data_est_daily.csv.bz2 tables/data_est_hourly.csv.bz2
   chart --flow in --top 6 --dpi 100 -o inbound.png tables/data_est_hourly.csv.bz2
-  scripts/figures.sh -o figures/ tables/     # both of the study's figures")]
+  chart --kind lines --share --threshold 5MB --palette tab10r --log --ylim 0.001:1.01 \\
+      --day-ticks 1 --minor-days -o shares.svg tables/data_est_hourly.csv.bz2
+  scripts/figures.sh -o figures/ tables/     # the study's figures from them")]
 pub struct Args {
     /// A stacked table, plain or compressed; several make panels side by side. `-` or none
     /// reads stdin.
@@ -46,11 +53,11 @@ pub struct Args {
     pub tables: Vec<PathBuf>,
 
     /// Write to FILE instead of stdout, atomically (a temp file renamed on success); a
-    /// name ending in `.png` makes a PNG.
+    /// name ending in `.png` makes a PNG, `.pdf` a vector PDF.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// The output format [default: png when the -o name ends in .png, else svg].
+    /// The output format [default: png or pdf when the -o name ends so, else svg].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
 
@@ -156,6 +163,126 @@ pub struct Args {
     /// Legend entries per row (filled column by column).
     #[arg(long = "legend-cols", value_name = "N", default_value_t = Figure::LEGEND_COLS)]
     pub legend_cols: usize,
+
+    /// The legend's text size in points.
+    #[arg(long = "legend-font", value_name = "PT", default_value_t = draw::TEXT, value_parser = points)]
+    pub legend_font: f64,
+
+    /// The legend's marks: auto (squares for areas, lines for lines, dots for points) or
+    /// square for every entry.
+    #[arg(long = "legend-handle", value_enum, default_value_t = Handle::Auto)]
+    pub legend_handle: Handle,
+
+    /// Where the legend goes: top (every row above the plot) or over (its first row above,
+    /// the others over the plot's top, as the study's figures).
+    #[arg(long, value_enum, default_value_t = Place::Top)]
+    pub legend: Place,
+
+    /// What the table's series are drawn as: stacked areas, lines, or a strip plot (a dot
+    /// per row over day categories, coloured by --hue).
+    #[arg(long, value_enum, default_value_t = Kind::Stack)]
+    pub kind: Kind,
+
+    /// Draw these series first (bottom of the stack, first lines), in this order; the rest
+    /// by name (comma-separated, repeatable). A strip plot's hues likewise.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub order: Vec<String>,
+
+    /// Show only these series, in this order unless --order is given (comma-separated,
+    /// repeatable); the others are left out, not merged; a missing one is drawn as 0.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Draw each series' share of its time's total (of every series, after the merge into
+    /// `other`), as pandas' `df.div(df.sum(axis=1), axis=0)`; labels become percentages.
+    #[arg(long)]
+    pub share: bool,
+
+    /// Leave out the series whose largest value (or share) is at most AMOUNT.
+    #[arg(long = "drop-below", value_name = "AMOUNT", value_parser = amount)]
+    pub drop_below: Option<f64>,
+
+    /// Value labels as percentages of 1 (0.2 is 20%), as matplotlib's PercentFormatter.
+    #[arg(long)]
+    pub percent: bool,
+
+    /// The colours of the series: names (a fixed colour per name), study (the study's
+    /// colour cycle), tab10, tab10r (tab10 reversed over the series), tab20; dealt in
+    /// drawing order. --color overrides.
+    #[arg(long, value_enum, default_value_t = Palette::Names)]
+    pub palette: Palette,
+
+    /// Zeros on a log scale: gap (the line breaks) or clip (a drop through the bottom edge,
+    /// as matplotlib draws them).
+    #[arg(long = "log-zeros", value_enum, default_value_t = LogZeros::Gap)]
+    pub log_zeros: LogZeros,
+
+    /// Major x ticks every N days, placed and labelled (`Jan 21`) as matplotlib's
+    /// DayLocator(interval=N) places them [default: ticks suited to the span].
+    #[arg(long = "day-ticks", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub day_ticks: Option<u32>,
+
+    /// With --day-ticks: minor ticks at the other days.
+    #[arg(long = "minor-days")]
+    pub minor_days: bool,
+
+    /// Leave out each panel's first N times (after --from/--to).
+    #[arg(long = "skip-first", value_name = "N", default_value_t = 0)]
+    pub skip_first: usize,
+
+    /// Leave out each panel's last N times (after --from/--to).
+    #[arg(long = "skip-last", value_name = "N", default_value_t = 0)]
+    pub skip_last: usize,
+
+    /// An x axis of rank: the rows are the entities these columns name (comma-separated),
+    /// in the table's order (or --sort-desc's), drawn at 0, 1, 2, ... without ticks.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub rank: Vec<String>,
+
+    /// Order the rows by these series' values, largest first, ties kept in order (pandas'
+    /// sort_values(ascending=False)) (comma-separated).
+    #[arg(long = "sort-desc", value_name = "NAME", value_delimiter = ',')]
+    pub sort_desc: Vec<String>,
+
+    /// Text added to every series' legend label (`_share`).
+    #[arg(long = "label-suffix", value_name = "TEXT", default_value = "")]
+    pub label_suffix: String,
+
+    /// A strip plot's colour column (one colour per value).
+    #[arg(long, value_name = "COL")]
+    pub hue: Option<String>,
+
+    /// A strip plot's point identity: these columns (comma-separated), for the draw order
+    /// within a day (by their text, joined with `-`) and the point's fixed jitter.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub id: Vec<String>,
+
+    /// A strip plot's day labels: dates (each category's day) or epoch (the category
+    /// numbers read as days since 1970, as the study's figure shows them: Jan 01, ...).
+    #[arg(long = "category-labels", value_enum, default_value_t = CategoryLabels::Dates)]
+    pub category_labels: CategoryLabels,
+}
+
+/// What the series are drawn as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Stack,
+    Lines,
+    Strip,
+}
+
+/// Zeros on a log scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogZeros {
+    Gap,
+    Clip,
+}
+
+/// A strip plot's day labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CategoryLabels {
+    Dates,
+    Epoch,
 }
 
 /// The study's resolution.
@@ -165,6 +292,7 @@ pub const DPI: f64 = 300.0;
 pub enum Format {
     Svg,
     Png,
+    Pdf,
 }
 
 impl driver::cli::Program for Args {
@@ -179,7 +307,7 @@ impl driver::cli::Program for Args {
         let mut out = Output::open_as(self.output.as_deref(), None)?;
         let mut tables = Vec::new();
         for path in self.stdin_or_tables() {
-            tables.push(self.read(&path, true)?);
+            tables.push(self.read_source(&path)?);
         }
         let (bytes, warnings) = self.draw(tables)?;
         out.write_all(&bytes)?;
@@ -189,7 +317,7 @@ impl driver::cli::Program for Args {
 }
 
 impl Args {
-    fn stdin_or_tables(&self) -> Vec<PathBuf> {
+    pub(crate) fn stdin_or_tables(&self) -> Vec<PathBuf> {
         if self.tables.is_empty() {
             vec![PathBuf::from("-")]
         } else {
@@ -250,6 +378,45 @@ impl Args {
         if self.legend_cols == 0 {
             return Err(Error::usage("--legend-cols must be at least 1"));
         }
+        self.check_kinds()
+    }
+
+    /// Flags that only go with some kinds of figure.
+    fn check_kinds(&self) -> Result<()> {
+        let strip = self.kind == Kind::Strip;
+        let usage = |m: &str| Err(Error::usage(m.to_owned()));
+        if strip != self.hue.is_some() {
+            return usage(if strip {
+                "--kind strip needs --hue COL: the column that colours the points"
+            } else {
+                "--hue goes with --kind strip"
+            });
+        }
+        if !self.id.is_empty() && !strip {
+            return usage("--id goes with --kind strip (a rank axis takes --rank COLS)");
+        }
+        if strip && (self.tables.len() > 1 || !self.lines.is_empty()) {
+            return usage("--kind strip draws one table, without --line");
+        }
+        if strip && (self.share || !self.rank.is_empty()) {
+            return usage("--kind strip takes neither --share nor --rank");
+        }
+        if !self.sort_desc.is_empty() && self.rank.is_empty() {
+            return usage("--sort-desc orders the rows of a rank axis: give --rank COLS");
+        }
+        if !self.rank.is_empty()
+            && (self.from.is_some() || self.to.is_some() || self.day_ticks.is_some())
+        {
+            return usage(
+                "a rank axis (--rank) has no times: leave out --from, --to and --day-ticks",
+            );
+        }
+        if !self.rank.is_empty() && !self.lines.is_empty() {
+            return usage("a rank axis (--rank) takes no --line");
+        }
+        if self.minor_days && self.day_ticks.is_none() {
+            return usage("--minor-days goes with --day-ticks N");
+        }
         Ok(())
     }
 
@@ -260,11 +427,37 @@ impl Args {
             flow: self.flow_col.clone(),
             value: self.value.clone(),
             flows: self.flows.clone(),
+            rank: self.rank.clone(),
+        }
+    }
+
+    /// Reads a panel's table: summed by time and key, or a strip plot's rows.
+    pub(crate) fn read_source(&self, path: &Path) -> Result<Source> {
+        if self.kind == Kind::Strip {
+            let mut input = input::open(path)
+                .map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
+            return strip::read(
+                &mut input.reader,
+                input.name.as_deref(),
+                &self.strip_columns(),
+                self.log,
+            )
+            .map(Source::Strip);
+        }
+        self.read(path, true).map(Source::Table)
+    }
+
+    pub(crate) fn strip_columns(&self) -> strip::Columns {
+        strip::Columns {
+            time: self.time.clone(),
+            hue: self.hue.clone().unwrap_or_default(),
+            value: self.value.clone(),
+            id: self.id.clone(),
         }
     }
 
     /// Reads a whole table from a file or stdin.
-    fn read(&self, path: &Path, keyed: bool) -> Result<Table> {
+    pub(crate) fn read(&self, path: &Path, keyed: bool) -> Result<Table> {
         let mut input =
             input::open(path).map_err(|e| Error::io(e).file(Some(&path.display().to_string())))?;
         table::read(
@@ -291,136 +484,29 @@ impl Args {
         {
             None | Some("svg") => Ok(Format::Svg),
             Some("png") => Ok(Format::Png),
+            Some("pdf") => Ok(Format::Pdf),
             Some(other) => Err(Error::usage(format!(
-                "-o {}: cannot write .{other} files; chart writes SVG (.svg) or PNG (.png)",
+                "-o {}: cannot write .{other} files; chart writes SVG (.svg), PNG (.png) or PDF \
+                 (.pdf)",
                 self.output.as_deref().unwrap_or(Path::new("-")).display()
             ))),
         }
     }
 
     /// The figure of the stacked `tables` (read), with the lines read here; its bytes.
-    fn draw(&self, tables: Vec<Table>) -> Result<(Vec<u8>, Vec<String>)> {
+    fn draw(&self, tables: Vec<Source>) -> Result<(Vec<u8>, Vec<String>)> {
         let (figure, warnings) = self.figure(tables)?;
         let drawn = draw::svg(&figure)?;
-        let bytes = if self.output_format()? == Format::Png {
-            render::png(&drawn, self.dpi)?
-        } else {
-            render::svg(&drawn)?
+        let bytes = match self.output_format()? {
+            Format::Png => render::png(&drawn, self.dpi)?,
+            Format::Pdf => render::pdf(&drawn)?,
+            Format::Svg => render::svg(&drawn)?,
         };
         Ok((bytes, warnings))
     }
 
-    /// Builds the figure: each table's stack, cut to --from/--to, and its lines.
-    pub fn figure(&self, tables: Vec<Table>) -> Result<(Figure, Vec<String>)> {
-        let colors = |name: &str| {
-            self.colors
-                .iter()
-                .rev()
-                .find(|(n, _)| n == name)
-                .map_or_else(|| color::of(name), |(_, c)| c.clone())
-        };
-        let names = self.stdin_or_tables();
-        let mut lines = Vec::new();
-        for (i, path) in self.lines.iter().enumerate() {
-            let table = self.read(path, false)?;
-            let label = match self.line_labels.as_slice() {
-                [] => file_stem(path),
-                [one] => one.clone(),
-                many => many[i].clone(),
-            };
-            let range = series::window(&table.times, self.from, self.to);
-            // One colour per label: the same measurement in every panel looks the same.
-            let mut labels: Vec<&str> = Vec::new();
-            for l in &lines {
-                let l: &Line = l;
-                if !labels.contains(&l.label.as_str()) {
-                    labels.push(&l.label);
-                }
-            }
-            let slot = labels
-                .iter()
-                .position(|l| *l == label)
-                .unwrap_or(labels.len());
-            lines.push(Line {
-                label,
-                color: draw::line_color(slot),
-                times: table.times[range.clone()].to_vec(),
-                values: table
-                    .values
-                    .first()
-                    .map_or_else(Vec::new, |v| v[range].to_vec()),
-            });
-        }
-        let mut warnings = Vec::new();
-        let mut panels = Vec::new();
-        let count = tables.len();
-        for (i, table) in tables.into_iter().enumerate() {
-            let pick = |values: &[f64]| match values {
-                [] => None,
-                [one] => Some(*one),
-                many => many.get(i).copied(),
-            };
-            let selection = Selection {
-                threshold: pick(&self.threshold),
-                top: self.top,
-                other: self.other.clone(),
-                last: self.last.clone(),
-                drop: self.drop.clone(),
-            };
-            let (mut stack, warned) = series::stack(&table, &selection, &colors);
-            for w in warned {
-                if !warnings.contains(&w) {
-                    warnings.push(w);
-                }
-            }
-            let range = series::window(&table.times, self.from, self.to);
-            if range.is_empty() {
-                return Err(Error::data(format!(
-                    "no rows {}: the table's times run from {} to {}",
-                    self.range_text(),
-                    scale::format_time(table.times[0], "%Y-%m-%d %H:%M:%S"),
-                    scale::format_time(table.times[table.times.len() - 1], "%Y-%m-%d %H:%M:%S"),
-                ))
-                .file(
-                    Some(names[i].display().to_string().as_str())
-                        .filter(|_| !codec::is_stdin(&names[i])),
-                ));
-            }
-            for s in &mut stack {
-                s.values = s.values[range.clone()].to_vec();
-            }
-            let panel_lines = if count == 1 {
-                lines.clone()
-            } else {
-                lines.get(i).cloned().into_iter().collect()
-            };
-            panels.push(Panel {
-                times: table.times[range].to_vec(),
-                stack,
-                lines: panel_lines,
-                limits: match self.ylim.as_slice() {
-                    [] => Limits::default(),
-                    [one] => *one,
-                    many => many.get(i).copied().unwrap_or_default(),
-                },
-            });
-        }
-        let figure = Figure {
-            panels,
-            title: self.title.clone(),
-            subtitle: self.subtitle.clone(),
-            ylabel: self.ylabel.clone(),
-            log: self.log,
-            unit: self.unit.clone(),
-            width: self.width,
-            height: self.height,
-            legend_cols: self.legend_cols,
-        };
-        Ok((figure, warnings))
-    }
-
-    fn range_text(&self) -> String {
-        let show = |t: i64| scale::format_time(t, "%Y-%m-%d %H:%M:%S");
+    pub(crate) fn range_text(&self) -> String {
+        let show = |t: i64| crate::dates::format_time(t, "%Y-%m-%d %H:%M:%S");
         match (self.from, self.to) {
             (Some(f), Some(t)) => format!("from {} to {}", show(f), show(t)),
             (Some(f), None) => format!("from {} on", show(f)),
@@ -431,7 +517,7 @@ impl Args {
 }
 
 /// A file's name without its extensions: `data_emp_hourly` for `t/data_emp_hourly.csv.bz2`.
-fn file_stem(path: &Path) -> String {
+pub(crate) fn file_stem(path: &Path) -> String {
     let name = path
         .file_name()
         .map_or_else(|| "stdin".into(), |n| n.to_string_lossy().into_owned());
@@ -444,22 +530,38 @@ fn file_stem(path: &Path) -> String {
 /// Parses `args` (without the program name) as chart's command line and draws the SVG with
 /// the first panel's table read from `input`: the uniform entry point of the tests.
 pub fn svg_args(args: &[&str], input: &[u8]) -> Result<String> {
+    let svg = render::svg(&drawn_args(args, input)?)?;
+    Ok(String::from_utf8_lossy(&svg).into_owned())
+}
+
+/// As [`svg_args`], the SVG as drawn, before its text becomes outlines: what tests read the
+/// labels from.
+pub fn drawn_args(args: &[&str], input: &[u8]) -> Result<String> {
     let parsed = Args::try_parse_from(std::iter::once("chart").chain(args.iter().copied()))
         .map_err(|e| Error::usage(e.to_string()))?;
     parsed.check()?;
-    let mut tables = vec![table::read(
-        &mut Reader::new(input),
-        None,
-        &parsed.columns(),
-        true,
-        parsed.log,
-    )?];
+    let first = if parsed.kind == Kind::Strip {
+        Source::Strip(strip::read(
+            &mut Reader::new(input),
+            None,
+            &parsed.strip_columns(),
+            parsed.log,
+        )?)
+    } else {
+        Source::Table(table::read(
+            &mut Reader::new(input),
+            None,
+            &parsed.columns(),
+            true,
+            parsed.log,
+        )?)
+    };
+    let mut tables = vec![first];
     for path in parsed.tables.iter().skip(1) {
-        tables.push(parsed.read(path, true)?);
+        tables.push(parsed.read_source(path)?);
     }
     let (figure, _) = parsed.figure(tables)?;
-    let svg = render::svg(&draw::svg(&figure)?)?;
-    Ok(String::from_utf8_lossy(&svg).into_owned())
+    draw::svg(&figure)
 }
 
 fn amount(text: &str) -> std::result::Result<f64, String> {
@@ -514,6 +616,15 @@ fn to_time(text: &str) -> std::result::Result<i64, String> {
     } else {
         t
     })
+}
+
+fn points(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (2.0..=72.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "'{text}' is not a text size in points from 2 to 72"
+        )),
+    }
 }
 
 fn inches(text: &str) -> std::result::Result<f64, String> {

@@ -1,4 +1,56 @@
-//! Series colours, fixed by name so that a message type looks the same in every figure.
+//! Series colours: fixed by name (the same type, the same colour everywhere) or dealt from a matplotlib palette.
+
+use clap::ValueEnum;
+
+/// Where the series' colours come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Palette {
+    /// A colour per name: the study's validation colours for its types, others from the
+    /// same Spectral map by a hash of the name.
+    Names,
+    /// The study's colour cycle, dealt in drawing order (purple, orange, blue, green, then
+    /// the rest of tab10).
+    Study,
+    /// matplotlib's tab10, dealt in drawing order.
+    Tab10,
+    /// tab10 reversed over the series, as the study's message-type lines: series k of n gets
+    /// tab10[(n - 1 - k) % 10].
+    Tab10r,
+    /// matplotlib's tab20, dealt in drawing order.
+    Tab20,
+}
+
+/// matplotlib's tab10.
+pub const TAB10: [&str; 10] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
+];
+
+/// matplotlib's tab20.
+pub const TAB20: [&str; 20] = [
+    "#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896",
+    "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7",
+    "#bcbd22", "#dbdb8d", "#17becf", "#9edae5",
+];
+
+/// The colour cycle of the study's figures (its C0..C3 as its PNGs show; then tab10's rest).
+pub const CYCLE: [&str; 10] = [
+    "#9467bd", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
+];
+
+impl Palette {
+    /// The colour of series `name`, the `i`-th of `n` drawn.
+    pub fn color(self, name: &str, i: usize, n: usize) -> String {
+        match self {
+            Palette::Names => of(name),
+            Palette::Study => CYCLE[i % 10].to_owned(),
+            Palette::Tab10 => TAB10[i % 10].to_owned(),
+            Palette::Tab10r => TAB10[n.saturating_sub(1 + i) % 10].to_owned(),
+            Palette::Tab20 => TAB20[i % 20].to_owned(),
+        }
+    }
+}
 
 /// The study's colours: seaborn's `color_palette("Spectral", 8)` dealt to the types of its
 /// hourly figure in their drawing order (names sorted, `block` last), and reused for its
@@ -85,6 +137,21 @@ mod tests {
         assert_eq!(spectral(0.0), "#9e0142");
         assert_eq!(spectral(1.0), "#5e4fa2");
         assert_eq!(spectral(0.5), "#ffffbf");
+    }
+
+    #[test]
+    fn palettes_deal_colours_in_order() {
+        let reversed: Vec<String> = (0..8).map(|i| Palette::Tab10r.color("", i, 8)).collect();
+        assert_eq!(
+            reversed,
+            [
+                "#7f7f7f", "#e377c2", "#8c564b", "#9467bd", "#d62728", "#2ca02c", "#ff7f0e",
+                "#1f77b4"
+            ]
+        );
+        assert_eq!(Palette::Study.color("", 2, 4), "#1f77b4");
+        assert_eq!(Palette::Tab20.color("", 21, 30), "#aec7e8");
+        assert_eq!(Palette::Names.color("block", 0, 1), "#378ebb");
     }
 
     #[test]

@@ -1,22 +1,36 @@
-//! The figure laid out and drawn as SVG, in points: titles, legend, panels of stacked areas
-//! and lines, value and date axes, in the study's style.
+//! The figure laid out and drawn as SVG, in points, in the study's style: titles, legend, panels, axes.
 
 use std::fmt::Write as _;
 
 use error::{Error, Result};
 
+use crate::dates::{self, DateTicks};
+use crate::legend::{self, Place};
+use crate::paths;
 use crate::render::{self, escape, Text, FAMILY};
-use crate::scale::{self, DateTicks, Ticks};
+use crate::scale::{self, Labels, Ticks};
 use crate::series::{Line, Series};
 
-/// A panel: a stack over its times, overlay lines, and its value limits.
+/// A panel: a stack over its x positions, lines, points, and its value limits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
+    /// Seconds (a time axis or day categories), or row numbers (a rank axis).
     pub times: Vec<i64>,
     /// Bottom to top.
     pub stack: Vec<Series>,
+    /// Drawn in order, later on top.
     pub lines: Vec<Line>,
+    /// A strip plot's dots, in drawing order.
+    pub points: Vec<Point>,
     pub limits: Limits,
+}
+
+/// A dot of a strip plot: x in the axis' seconds (jitter included), its value and colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    pub color: String,
 }
 
 /// Value limits set by hand; `None`: from the data.
@@ -24,6 +38,29 @@ pub struct Panel {
 pub struct Limits {
     pub lo: Option<f64>,
     pub hi: Option<f64>,
+}
+
+/// What the x axis shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XAxis {
+    /// Times, with margins of 5% of the span (matplotlib's).
+    Time,
+    /// Row numbers 0..n-1, with the same margins, and no ticks (a rank).
+    Rank,
+    /// Day categories 0..n-1 (times `k` days), from -0.5 to n-0.5 (seaborn's categorical axis),
+    /// ticks placed as matplotlib places day ticks on the category numbers read as days
+    /// since 1970. `Some(days)`: each category's label is its real day (`days[k]`, seconds);
+    /// `None`: matplotlib's reading of the numbers (`Jan 01` for the first).
+    Categories(Option<Vec<i64>>),
+}
+
+/// How the x axis is ticked.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DayTicks {
+    /// matplotlib's `DayLocator(interval=N)`; none: ticks suited to the span.
+    pub every: Option<u32>,
+    /// Minor ticks at the other days (with `every`).
+    pub minor: bool,
 }
 
 /// A whole figure: panels side by side under one title and legend.
@@ -35,12 +72,20 @@ pub struct Figure {
     /// Beside the first panel's value axis.
     pub ylabel: String,
     pub log: bool,
-    /// Shown after the SI prefix of the value labels (`B`: `10 MB`); empty: plain numbers.
-    pub unit: String,
+    /// Zeros on a log scale: drops through the bottom edge (matplotlib's clip), or gaps.
+    pub log_dives: bool,
+    /// How value labels read: `10 MB`, `20%`.
+    pub labels: Labels,
+    pub x_axis: XAxis,
+    pub days: DayTicks,
     /// In inches.
     pub width: f64,
     pub height: f64,
-    pub legend_cols: usize,
+    pub legend: legend::Style,
+    /// A strip plot's hues in legend order: (label, colour).
+    pub hues: Vec<(String, String)>,
+    /// The size of an output pixel in points: paths are thinned to it.
+    pub pixel: f64,
 }
 
 impl Figure {
@@ -54,20 +99,19 @@ impl Figure {
 const PAD: f64 = 6.0;
 const TITLE: f64 = 20.0;
 const SUBTITLE: f64 = 15.0;
-const TEXT: f64 = 12.0;
-const TICK: f64 = 5.0;
-const MINOR_TICK: f64 = 2.5;
-const LINE_WIDTH: f64 = 2.0;
-const SWATCH: f64 = 10.0;
+pub const TEXT: f64 = 12.0;
 const PANEL_GAP: f64 = 28.0;
 /// Room to the right of the last panel, for half a date label.
 const RIGHT: f64 = 22.0;
 /// How far from the edge the first and last data points are: matplotlib's default margin.
 const MARGIN: f64 = 0.05;
+/// The longest title kept whole.
+const MAX_TITLE: usize = 200;
 /// Overlay line colours, in order: the study's black first.
 const LINE_COLORS: [&str; 6] = [
     "#000000", "#555555", "#1f3a93", "#8b0000", "#006400", "#7b3294",
 ];
+const DAY: f64 = 86_400.0;
 
 /// The colour of the `i`-th overlay line.
 pub fn line_color(i: usize) -> String {
@@ -75,7 +119,8 @@ pub fn line_color(i: usize) -> String {
 }
 
 /// One panel's value axis: where values go on it.
-struct ValueAxis {
+#[derive(Debug)]
+pub struct ValueAxis {
     lo: f64,
     hi: f64,
     log: bool,
@@ -87,13 +132,16 @@ impl ValueAxis {
         let mut sums = vec![0.0; panel.times.len()];
         for s in &panel.stack {
             for (sum, v) in sums.iter_mut().zip(&s.values) {
-                *sum += v;
+                if v.is_finite() {
+                    *sum += v;
+                }
                 values.push(*sum);
             }
         }
         for line in &panel.lines {
             values.extend(line.values.iter().copied().filter(|v| v.is_finite()));
         }
+        values.extend(panel.points.iter().map(|p| p.y).filter(|v| v.is_finite()));
         let (mut lo, mut hi) = if log {
             let positive = values.iter().copied().filter(|&v| v > 0.0);
             let min = positive.clone().fold(f64::INFINITY, f64::min);
@@ -145,7 +193,7 @@ impl ValueAxis {
     }
 
     /// 0 at the bottom, 1 at the top; NaN for what a log scale cannot show.
-    fn fraction(&self, v: f64) -> f64 {
+    pub fn fraction(&self, v: f64) -> f64 {
         if self.log {
             if v > 0.0 {
                 (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
@@ -157,34 +205,38 @@ impl ValueAxis {
         }
     }
 
-    fn ticks(&self, unit: &str, max: usize) -> Ticks {
+    fn ticks(&self, labels: &Labels, max: usize) -> Ticks {
         if self.log {
-            scale::log_ticks(self.lo, self.hi, unit, max)
+            scale::log_ticks(self.lo, self.hi, labels, max)
         } else {
-            scale::linear_ticks(self.lo, self.hi, unit, max)
+            scale::linear_ticks(self.lo, self.hi, labels, max)
         }
     }
 }
 
-/// A panel's place on the page.
-struct Frame {
-    left: f64,
-    right: f64,
-    top: f64,
-    bottom: f64,
-    t0: f64,
-    t1: f64,
+/// A panel's place on the page, and the x view it shows.
+#[derive(Debug)]
+pub struct Frame {
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub t0: f64,
+    pub t1: f64,
 }
 
 impl Frame {
-    fn x(&self, t: i64) -> f64 {
+    pub fn x(&self, t: i64) -> f64 {
         #[allow(clippy::cast_precision_loss)] // seconds: exact below 2^53
-        let t = t as f64;
+        self.x_at(t as f64)
+    }
+
+    pub fn x_at(&self, t: f64) -> f64 {
         self.left + (t - self.t0) / (self.t1 - self.t0) * (self.right - self.left)
     }
 
     /// The y of a value, kept a little outside the frame when it is off it (clipped there).
-    fn y(&self, axis: &ValueAxis, v: f64) -> f64 {
+    pub fn y(&self, axis: &ValueAxis, v: f64) -> f64 {
         let f = axis.fraction(v);
         let f = if f.is_nan() {
             -0.01
@@ -195,23 +247,74 @@ impl Frame {
     }
 }
 
-/// The time span shown: the data's, with margins; a lone time gets a day around it.
-fn time_view(panel: &Panel) -> (f64, f64) {
+/// The x span shown: the data's with margins (a lone time gets a day around it, or, with
+/// day ticks, matplotlib's two intervals either side); day categories from -0.5 to n-0.5.
+fn x_view(panel: &Panel, fig: &Figure) -> (f64, f64) {
+    if let XAxis::Categories(_) = fig.x_axis {
+        #[allow(clippy::cast_precision_loss)] // a count of days
+        let n = panel.times.len() as f64;
+        return (-0.5 * DAY, (n - 0.5) * DAY);
+    }
     let times = panel
         .times
         .iter()
         .chain(panel.lines.iter().flat_map(|l| &l.times));
     let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
     if lo > hi {
-        return (0.0, 86_400.0);
+        return (0.0, DAY);
     }
     #[allow(clippy::cast_precision_loss)] // seconds: exact below 2^53
     let (lo, hi) = (lo as f64, hi as f64);
     if hi - lo < 1.0 {
-        return (lo - 43_200.0, hi + 43_200.0);
+        if fig.x_axis == XAxis::Rank {
+            return (lo - 0.5, hi + 0.5);
+        }
+        let half = fig
+            .days
+            .every
+            .map_or(DAY / 2.0, |n| 2.0 * f64::from(n) * DAY);
+        return (lo - half, hi + half);
     }
     let m = (hi - lo) * MARGIN;
     (lo - m, hi + m)
+}
+
+/// The x ticks of a panel.
+fn x_ticks(panel: &Panel, fig: &Figure, frame: &Frame, date_label_w: f64) -> DateTicks {
+    match (&fig.x_axis, fig.days.every) {
+        (XAxis::Rank, _) => DateTicks::default(),
+        (XAxis::Categories(real), every) => {
+            let mut t = dates::day_locator(frame.t0, frame.t1, every.unwrap_or(1), fig.days.minor);
+            // Only the categories' own days: matplotlib's fallback ends are no category.
+            t.major.retain(|(at, _)| at.rem_euclid(86_400) == 0);
+            if let Some(days) = real {
+                for (at, label) in &mut t.major {
+                    let k = usize::try_from(at.div_euclid(86_400)).ok();
+                    *label = k
+                        .and_then(|k| days.get(k))
+                        .map_or_else(String::new, |&d| dates::format_time(d, dates::DAY_LABEL));
+                }
+            }
+            t
+        }
+        (XAxis::Time, Some(every)) => dates::day_locator(frame.t0, frame.t1, every, fig.days.minor),
+        (XAxis::Time, None) => {
+            let plot_w = frame.right - frame.left;
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
+            let max_dates = (plot_w / (date_label_w * 1.1)).floor().max(2.0) as usize;
+            let anchor = panel.times.first().copied().unwrap_or(0);
+            let daily =
+                !panel.times.is_empty() && panel.times.iter().all(|t| t.rem_euclid(86_400) == 0);
+            #[allow(clippy::cast_possible_truncation)] // within the data's seconds
+            dates::date_ticks(
+                frame.t0.ceil() as i64,
+                frame.t1.floor() as i64,
+                anchor,
+                max_dates,
+                daily,
+            )
+        }
+    }
 }
 
 /// Draws `fig` as SVG, with text as `<text>` in the bundled font (see [`render`]).
@@ -219,30 +322,43 @@ pub fn svg(fig: &Figure) -> Result<String> {
     let page_w = fig.width * 72.0;
     let page_h = fig.height * 72.0;
     let panels = fig.panels.len().max(1);
+    let title = legend::cut(&fig.title, MAX_TITLE);
+    let subtitle = legend::cut(&fig.subtitle, MAX_TITLE);
 
     // Vertical layout: title, subtitle, legend, then the plots.
     let mut y = PAD;
     let mut title_at = None;
-    if !fig.title.is_empty() {
+    if !title.is_empty() {
         title_at = Some(y + TITLE * 0.93);
         y += TITLE * 1.25;
     }
     let mut subtitle_at = None;
-    if !fig.subtitle.is_empty() {
+    if !subtitle.is_empty() {
         subtitle_at = Some(y + SUBTITLE * 0.93);
         y += SUBTITLE * 1.35;
     }
-    let legend = legend_entries(fig);
-    let cols = fig.legend_cols.clamp(1, legend.len().max(1));
-    let rows = legend.len().div_ceil(cols);
-    let row_h = TEXT * 1.55;
+    let entries = legend::entries(fig);
+    let cols = fig.legend.cols.clamp(1, entries.len().max(1));
+    let rows = entries.len().div_ceil(cols);
+    let row_h = legend::row_height(&fig.legend);
     let legend_top = y + 2.0;
-    if rows > 0 {
-        y = legend_top + rows as f64 * row_h;
-    }
+    let shown_rows = match fig.legend.place {
+        Place::Top => rows,
+        Place::Over => rows.min(1),
+    };
+    y = legend_top + shown_rows as f64 * row_h;
     let top = y + TEXT * 0.9;
-    let bottom = page_h - PAD - TEXT * 1.25 - TICK - 3.0;
+    let bottom = page_h - PAD - paths::X_AXIS_ROOM;
     if bottom - top < 20.0 {
+        let without_legend = top - shown_rows as f64 * row_h;
+        if rows > 2 && bottom - without_legend >= 20.0 {
+            return Err(Error::data(format!(
+                "the legend's {} entries leave no room for the plot at --height {}: show \
+                 fewer series (--top N, --threshold AMOUNT), or more per row (--legend-cols)",
+                entries.len(),
+                fig.height
+            )));
+        }
         return Err(Error::usage(format!(
             "--height {} leaves no room for the plot under the titles and legend",
             fig.height
@@ -254,13 +370,12 @@ pub fn svg(fig: &Figure) -> Result<String> {
         .iter()
         .map(|p| ValueAxis::of(p, fig.log))
         .collect::<Result<_>>()?;
-    // Decades may sit closer than round steps: their labels are short.
-    let spacing = if fig.log { TEXT * 1.6 } else { TEXT * 2.6 };
+    // matplotlib's room for value ticks: the axis' length over twice the text size, at most 9.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
-    let max_value_ticks = ((bottom - top) / spacing).floor().clamp(3.0, 16.0) as usize;
+    let max_value_ticks = ((bottom - top) / (2.0 * TEXT)).floor().clamp(1.0, 9.0) as usize;
     let value_ticks: Vec<Ticks> = axes
         .iter()
-        .map(|a| a.ticks(&fig.unit, max_value_ticks))
+        .map(|a| a.ticks(&fig.labels, max_value_ticks))
         .collect();
 
     // Everything whose width the layout needs, measured at once.
@@ -269,10 +384,10 @@ pub fn svg(fig: &Figure) -> Result<String> {
         size: TEXT,
         bold: false,
     }];
-    for (label, _) in &legend {
+    for e in &entries {
         texts.push(Text {
-            text: label,
-            size: TEXT,
+            text: &e.label,
+            size: fig.legend.font,
             bold: false,
         });
     }
@@ -314,7 +429,7 @@ pub fn svg(fig: &Figure) -> Result<String> {
                 fig.width
             )));
         }
-        let (t0, t1) = time_view(panel);
+        let (t0, t1) = x_view(panel, fig);
         frames.push(Frame {
             left,
             right,
@@ -340,22 +455,11 @@ pub fn svg(fig: &Figure) -> Result<String> {
     );
     let text_left = frames.first().map_or(PAD, |f| f.left);
     if let Some(at) = title_at {
-        text(&mut out, text_left, at, TITLE, true, "start", &fig.title);
+        text(&mut out, text_left, at, TITLE, true, "start", &title);
     }
     if let Some(at) = subtitle_at {
-        text(
-            &mut out,
-            text_left,
-            at,
-            SUBTITLE,
-            false,
-            "start",
-            &fig.subtitle,
-        );
+        text(&mut out, text_left, at, SUBTITLE, false, "start", &subtitle);
     }
-    draw_legend(
-        &mut out, &legend, legend_w, text_left, legend_top, row_h, rows,
-    );
 
     for (i, ((panel, frame), (axis, ticks))) in fig
         .panels
@@ -373,11 +477,12 @@ pub fn svg(fig: &Figure) -> Result<String> {
             n(frame.right - frame.left),
             n(frame.bottom - frame.top + 1.0)
         );
-        draw_stack(&mut out, panel, frame, axis);
-        draw_grid(&mut out, frame, axis, ticks);
+        paths::stack(&mut out, panel, frame, axis, fig.pixel);
+        paths::grid(&mut out, frame, axis, &ticks.at);
         for line in &panel.lines {
-            draw_line(&mut out, line, frame, axis);
+            paths::line(&mut out, line, frame, axis, fig.log_dives, fig.pixel);
         }
+        paths::points(&mut out, panel, frame, axis);
         out.push_str("</g>");
         for (v, label) in ticks.at.iter().zip(&ticks.labels) {
             let y = frame.y(axis, *v);
@@ -397,256 +502,27 @@ pub fn svg(fig: &Figure) -> Result<String> {
                 r#"<text transform="translate({},{}) rotate(-90)" text-anchor="middle">{}</text>"#,
                 n(PAD + TEXT * 0.95),
                 n((frame.top + frame.bottom) / 2.0),
-                escape(&fig.ylabel)
+                escape(&legend::cut(&fig.ylabel, MAX_TITLE))
             );
         }
-        let plot_w = frame.right - frame.left;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a small count
-        let max_dates = (plot_w / (date_label_w * 1.1)).floor().max(2.0) as usize;
-        let anchor = panel.times.first().copied().unwrap_or(0);
-        #[allow(clippy::cast_possible_truncation)] // within the data's seconds
-        let dates = scale::date_ticks(
-            frame.t0.ceil() as i64,
-            frame.t1.floor() as i64,
-            anchor,
-            max_dates,
-        );
-        draw_time_axis(&mut out, frame, &dates);
+        let ticks = x_ticks(panel, fig, frame, date_label_w);
+        paths::x_axis(&mut out, frame, &ticks);
     }
+    // Last: over the plot's top when the legend is placed there.
+    legend::draw(
+        &mut out,
+        &entries,
+        legend_w,
+        &fig.legend,
+        text_left,
+        legend_top,
+        rows,
+    );
     out.push_str("</svg>");
     Ok(out)
 }
 
-/// The legend's entries: every stacked series (first panel first, bottom to top), then the
-/// lines, each name once. `Some(colour)` of a line, `None` for a swatch.
-fn legend_entries(fig: &Figure) -> Vec<(String, (String, bool))> {
-    let mut entries: Vec<(String, (String, bool))> = Vec::new();
-    for panel in &fig.panels {
-        for s in &panel.stack {
-            if !entries.iter().any(|(name, _)| name == &s.name) {
-                entries.push((s.name.clone(), (s.color.clone(), false)));
-            }
-        }
-    }
-    for panel in &fig.panels {
-        for l in &panel.lines {
-            if !entries.iter().any(|(name, _)| name == &l.label) {
-                entries.push((l.label.clone(), (l.color.clone(), true)));
-            }
-        }
-    }
-    entries
-}
-
-/// The legend in rows and columns, filled column by column as matplotlib does.
-fn draw_legend(
-    out: &mut String,
-    entries: &[(String, (String, bool))],
-    widths: &[f64],
-    left: f64,
-    top: f64,
-    row_h: f64,
-    rows: usize,
-) {
-    if rows == 0 {
-        return;
-    }
-    let mut x = left;
-    for (col, chunk) in entries.chunks(rows).enumerate() {
-        let mut col_w: f64 = 0.0;
-        for (row, (label, (color, is_line))) in chunk.iter().enumerate() {
-            let mid = top + (row as f64 + 0.5) * row_h;
-            if *is_line {
-                let _ = write!(
-                    out,
-                    r#"<path d="M{} {}H{}" stroke="{color}" stroke-width="{LINE_WIDTH}" fill="none"/>"#,
-                    n(x),
-                    n(mid),
-                    n(x + SWATCH * 1.2)
-                );
-            } else {
-                let _ = write!(
-                    out,
-                    r#"<rect x="{}" y="{}" width="{SWATCH}" height="{SWATCH}" fill="{color}"/>"#,
-                    n(x),
-                    n(mid - SWATCH / 2.0)
-                );
-            }
-            text(
-                out,
-                x + SWATCH * 1.2 + 7.0,
-                mid + TEXT * 0.36,
-                TEXT,
-                false,
-                "start",
-                label,
-            );
-            let w = widths.get(col * rows + row).copied().unwrap_or(0.0);
-            col_w = col_w.max(SWATCH * 1.2 + 7.0 + w);
-        }
-        x += col_w + TEXT * 2.0;
-    }
-}
-
-/// The stacked areas. With no negative value, each layer is filled from its top down to
-/// the floor, topmost first, so that neighbouring layers meet without a hairline seam;
-/// otherwise each fills the band between its bottom and top.
-fn draw_stack(out: &mut String, panel: &Panel, frame: &Frame, axis: &ValueAxis) {
-    let n_times = panel.times.len();
-    if n_times == 0 || panel.stack.is_empty() {
-        return;
-    }
-    let mut cumulative: Vec<Vec<f64>> = Vec::with_capacity(panel.stack.len());
-    let mut sums = vec![0.0; n_times];
-    for s in &panel.stack {
-        for (sum, v) in sums.iter_mut().zip(&s.values) {
-            *sum += v;
-        }
-        cumulative.push(sums.clone());
-    }
-    let xs: Vec<(f64, f64)> = if n_times == 1 {
-        // A lone time: a bar, as wide as a fiftieth of the plot.
-        let x = frame.x(panel.times[0]);
-        let half = (frame.right - frame.left) / 100.0;
-        vec![(x - half, x + half)]
-    } else {
-        panel
-            .times
-            .iter()
-            .map(|&t| (frame.x(t), frame.x(t)))
-            .collect()
-    };
-    let floor = frame.bottom + 2.0;
-    let all_positive = panel
-        .stack
-        .iter()
-        .all(|s| s.values.iter().all(|&v| v >= 0.0));
-    let edge = |d: &mut String, values: &[f64], reverse: bool| {
-        let mut points: Vec<(f64, f64)> = Vec::with_capacity(2 * values.len());
-        for (&(x0, x1), &v) in xs.iter().zip(values) {
-            let y = frame.y(axis, v);
-            points.push((x0, y));
-            if x1 != x0 {
-                points.push((x1, y));
-            }
-        }
-        if reverse {
-            points.reverse();
-        }
-        for (x, y) in points {
-            let _ = write!(
-                d,
-                "{}{} {}",
-                if d.is_empty() { "M" } else { "L" },
-                n(x),
-                n(y)
-            );
-        }
-    };
-    let first_x = xs.first().map_or(0.0, |p| p.0);
-    let last_x = xs.last().map_or(0.0, |p| p.1);
-    let order: Vec<usize> = if all_positive {
-        (0..panel.stack.len()).rev().collect()
-    } else {
-        (0..panel.stack.len()).collect()
-    };
-    for i in order {
-        let mut d = String::new();
-        edge(&mut d, &cumulative[i], false);
-        if all_positive || i == 0 {
-            let _ = write!(d, "L{} {}L{} {}", n(last_x), n(floor), n(first_x), n(floor));
-        } else {
-            edge(&mut d, &cumulative[i - 1], true);
-        }
-        d.push('Z');
-        let _ = write!(out, r#"<path d="{d}" fill="{}"/>"#, panel.stack[i].color);
-    }
-}
-
-/// Dotted lines across the plot at the value ticks, over the areas and under the lines.
-fn draw_grid(out: &mut String, frame: &Frame, axis: &ValueAxis, ticks: &Ticks) {
-    let mut d = String::new();
-    for &v in &ticks.at {
-        let y = frame.y(axis, v);
-        let _ = write!(d, "M{} {}H{}", n(frame.left), n(y), n(frame.right));
-    }
-    if !d.is_empty() {
-        let _ = write!(
-            out,
-            r##"<path d="{d}" stroke="#000000" stroke-width="0.8" stroke-dasharray="0.8 1.6" fill="none"/>"##
-        );
-    }
-}
-
-/// An overlay line, broken where it has no value (or 0 on a log scale, as the study shows
-/// a zero measurement); a point with no neighbour is a dot.
-fn draw_line(out: &mut String, line: &Line, frame: &Frame, axis: &ValueAxis) {
-    let mut d = String::new();
-    let mut run: Vec<(f64, f64)> = Vec::new();
-    let flush = |run: &mut Vec<(f64, f64)>, d: &mut String, out: &mut String| {
-        if run.len() == 1 {
-            let _ = write!(
-                out,
-                r#"<circle cx="{}" cy="{}" r="{}" fill="{}"/>"#,
-                n(run[0].0),
-                n(run[0].1),
-                LINE_WIDTH,
-                line.color
-            );
-        } else {
-            for (k, (x, y)) in run.iter().enumerate() {
-                let _ = write!(d, "{}{} {}", if k == 0 { "M" } else { "L" }, n(*x), n(*y));
-            }
-        }
-        run.clear();
-    };
-    for (&t, &v) in line.times.iter().zip(&line.values) {
-        if v.is_finite() && !axis.fraction(v).is_nan() {
-            run.push((frame.x(t), frame.y(axis, v)));
-        } else {
-            flush(&mut run, &mut d, out);
-        }
-    }
-    flush(&mut run, &mut d, out);
-    if !d.is_empty() {
-        let _ = write!(
-            out,
-            r#"<path d="{d}" stroke="{}" stroke-width="{LINE_WIDTH}" stroke-linejoin="round" stroke-linecap="round" fill="none"/>"#,
-            line.color
-        );
-    }
-}
-
-/// The time axis under a panel: its line, tick marks and date labels.
-fn draw_time_axis(out: &mut String, frame: &Frame, dates: &DateTicks) {
-    let mut d = format!("M{} {}H{}", n(frame.left), n(frame.bottom), n(frame.right));
-    for &(t, _) in &dates.major {
-        let x = frame.x(t);
-        let _ = write!(d, "M{} {}v{}", n(x), n(frame.bottom), n(TICK));
-    }
-    for &t in &dates.minor {
-        let x = frame.x(t);
-        let _ = write!(d, "M{} {}v{}", n(x), n(frame.bottom), n(MINOR_TICK));
-    }
-    let _ = write!(
-        out,
-        r##"<path d="{d}" stroke="#000000" stroke-width="0.8" fill="none"/>"##
-    );
-    for (t, label) in &dates.major {
-        let x = frame.x(*t);
-        text(
-            out,
-            x,
-            frame.bottom + TICK + 3.0 + TEXT * 0.93,
-            TEXT,
-            false,
-            "middle",
-            label,
-        );
-    }
-}
-
-fn text(out: &mut String, x: f64, y: f64, size: f64, bold: bool, anchor: &str, content: &str) {
+pub fn text(out: &mut String, x: f64, y: f64, size: f64, bold: bool, anchor: &str, content: &str) {
     let _ = write!(
         out,
         r#"<text x="{}" y="{}" font-size="{size}"{}{}>{}</text>"#,
@@ -663,7 +539,7 @@ fn text(out: &mut String, x: f64, y: f64, size: f64, bold: bool, anchor: &str, c
 }
 
 /// A coordinate in points, to a hundredth.
-fn n(x: f64) -> String {
+pub fn n(x: f64) -> String {
     let s = format!("{x:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {

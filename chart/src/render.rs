@@ -1,5 +1,4 @@
-//! From the drawn SVG to output bytes: text set in the bundled DejaVu Sans and turned into
-//! paths (usvg), rasterized for PNG (resvg, tiny-skia). No system font is ever looked at.
+//! From the drawn SVG to output bytes in the bundled DejaVu Sans: SVG of outlines, PNG or PDF.
 
 use std::sync::Arc;
 
@@ -87,6 +86,11 @@ pub fn svg(drawn: &str) -> Result<Vec<u8>> {
         ..usvg::WriteOptions::default()
     };
     Ok(tree.to_string(&options).into_bytes())
+}
+
+/// The figure as a one-page vector PDF (text as outlines, as in the SVG).
+pub fn pdf(drawn: &str) -> Result<Vec<u8>> {
+    crate::pdf::write(&parse(drawn)?)
 }
 
 /// The figure as a PNG at `dpi` dots per inch (the SVG's units are points).

@@ -1,9 +1,4 @@
-//! Axes: value ticks (log decades or round steps), byte units, and date ticks for a span.
-
-use chrono::{DateTime, Datelike, NaiveDate};
-
-const DAY: i64 = 86_400;
-const HOUR: i64 = 3_600;
+//! Value axes: ticks as matplotlib places them (round steps, decades) and their labels (bytes, percent).
 
 /// SI prefixes for powers of 1000, from 10^-24 to 10^24 (matplotlib's EngFormatter).
 const PREFIXES: [&str; 17] = [
@@ -83,24 +78,77 @@ pub struct Ticks {
     pub labels: Vec<String>,
 }
 
-/// Ticks at powers of ten within `[lo, hi]` (every other or third one when many), or at
-/// 1-2-5 steps when the range spans less than a decade.
-pub fn log_ticks(lo: f64, hi: f64, unit: &str, max: usize) -> Ticks {
-    #[allow(clippy::cast_possible_truncation)] // logs of finite positive f64s
-    let (first, last) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
-    let mut at: Vec<f64> = Vec::new();
-    if last - first >= 1 {
-        let count = usize::try_from(last - first + 1).unwrap_or(1);
-        let every = i32::try_from(count.div_ceil(max.max(1)))
-            .unwrap_or(1)
-            .max(1);
-        at.extend(
-            (first..=last)
-                .filter(|p| p.rem_euclid(every) == 0)
-                .map(|p| 10f64.powi(p)),
-        );
+/// How value labels read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Labels {
+    /// matplotlib's `EngFormatter(unit)`: `2.5 MB`.
+    Eng(String),
+    /// matplotlib's `PercentFormatter(xmax=1)`: `20%` for 0.2.
+    Percent,
+}
+
+impl Labels {
+    /// The labels of ticks `at` on the view `[lo, hi]`.
+    pub fn of(&self, at: &[f64], lo: f64, hi: f64) -> Vec<String> {
+        match self {
+            Labels::Eng(unit) => at.iter().map(|&v| eng(v, unit)).collect(),
+            Labels::Percent => at.iter().map(|&v| percent(v, hi - lo)).collect(),
+        }
+    }
+}
+
+/// `x` (1 = 100%) as matplotlib's `PercentFormatter(xmax=1)` writes it on a view `range`
+/// wide: decimals from the range (`ceil(2 - log10(2 * range%))`, 0 to 5). Unlike matplotlib,
+/// a tick that is not 0 never reads `0%`: a log axis' 0.001 is `0.1%`.
+pub fn percent(x: f64, range: f64) -> String {
+    let pct = x * 100.0;
+    let scaled = (range * 100.0).abs();
+    let mut decimals = if scaled > 0.0 && scaled.is_finite() {
+        #[allow(clippy::cast_possible_truncation)] // clamped to 0..=5
+        let d = (2.0 - (2.0 * scaled).log10()).ceil().clamp(0.0, 5.0) as usize;
+        d
     } else {
-        for p in (first - 1)..=(last + 1) {
+        0
+    };
+    while pct != 0.0 && decimals < 12 && format!("{pct:.decimals$}").parse() == Ok(0.0) {
+        decimals += 1;
+    }
+    let text = format!("{pct:.decimals$}%");
+    if text.starts_with("-0") && text.trim_start_matches(['-', '0', '.']) == "%" {
+        return text[1..].to_owned();
+    }
+    text
+}
+
+/// Ticks at powers of ten within `[lo, hi]`, as matplotlib's `LogLocator` places them for an
+/// axis with room for `max` ticks (every decade up to `max` of them, then every k-th); at
+/// 1-2-5 steps when the range holds fewer than two decades.
+pub fn log_ticks(lo: f64, hi: f64, labels: &Labels, max: usize) -> Ticks {
+    #[allow(clippy::cast_possible_truncation)] // logs of finite positive f64s
+    let (floor_lo, ceil_lo, floor_hi, ceil_hi) = (
+        lo.log10().floor() as i32,
+        lo.log10().ceil() as i32,
+        hi.log10().floor() as i32,
+        hi.log10().ceil() as i32,
+    );
+    let mut at: Vec<f64> = Vec::new();
+    if floor_hi - ceil_lo >= 1 {
+        let numdec = floor_hi - ceil_lo;
+        let numticks = i32::try_from(max.clamp(2, 9)).unwrap_or(9);
+        let mut stride = numdec / numticks + 1;
+        if stride >= numdec {
+            stride = (numdec - 1).max(1);
+        }
+        let mut p = floor_lo - stride;
+        while p < ceil_hi + 2 * stride {
+            let v = 10f64.powi(p);
+            if v >= lo * (1.0 - 1e-12) && v <= hi * (1.0 + 1e-12) {
+                at.push(v);
+            }
+            p += stride;
+        }
+    } else {
+        for p in (floor_lo - 1)..=(floor_hi + 1) {
             for m in [1.0, 2.0, 5.0] {
                 let v = m * 10f64.powi(p);
                 if v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9) {
@@ -109,169 +157,39 @@ pub fn log_ticks(lo: f64, hi: f64, unit: &str, max: usize) -> Ticks {
             }
         }
     }
-    let labels = at.iter().map(|&v| eng(v, unit)).collect();
+    let labels = labels.of(&at, lo, hi);
     Ticks { at, labels }
 }
 
-/// At most `max` ticks at a round step (1, 2, 2.5 or 5 times a power of ten) in `[lo, hi]`.
-pub fn linear_ticks(lo: f64, hi: f64, unit: &str, max: usize) -> Ticks {
+/// Ticks at a round step (1, 2, 2.5 or 5 times a power of ten) in `[lo, hi]`, as matplotlib's
+/// `MaxNLocator` places them for `max` bins: the smallest step that needs no more than `max`
+/// bins, or a smaller one while fewer than two ticks would show.
+pub fn linear_ticks(lo: f64, hi: f64, labels: &Labels, max: usize) -> Ticks {
     let span = (hi - lo).max(f64::MIN_POSITIVE);
     let raw = span / max.max(1) as f64;
     let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+    let steps = [0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0];
+    let first = steps
         .iter()
-        .map(|m| m * magnitude)
-        .find(|s| span / s <= max as f64 + 1e-9)
-        .unwrap_or(10.0 * magnitude);
+        .position(|m| m * magnitude >= raw * (1.0 - 1e-12))
+        .unwrap_or(steps.len() - 1);
     let mut at = Vec::new();
-    let mut k = (lo / step).ceil();
-    while k * step <= hi + step * 1e-9 {
-        // k * step, not repeated additions: 0.3 stays 0.3.
-        let v = k * step;
-        at.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
-        k += 1.0;
-    }
-    let labels = at.iter().map(|&v| eng(v, unit)).collect();
-    Ticks { at, labels }
-}
-
-/// Date ticks: labelled major ones and unlabelled minor ones, as wall-clock seconds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DateTicks {
-    pub major: Vec<(i64, String)>,
-    pub minor: Vec<i64>,
-}
-
-/// Ticks for the view `[lo, hi]` with at most `max` labels: every k hours (`00:00`, with the
-/// date at midnight), every k days counted from `anchor`'s day (`Jan 22`), or every k months
-/// (`Jan 2025`). Minor ticks mark the days (hours) between.
-pub fn date_ticks(lo: i64, hi: i64, anchor: i64, max: usize) -> DateTicks {
-    let max = max.max(2);
-    let count = |first: i64, step: i64| {
-        if hi < first {
-            return 0;
+    for m in steps[..=first].iter().rev() {
+        let step = m * magnitude;
+        at.clear();
+        let mut k = (lo / step - 1e-9).ceil();
+        while k * step <= hi + step * 1e-9 {
+            // k * step, not repeated additions: 0.3 stays 0.3.
+            let v = k * step;
+            at.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
+            k += 1.0;
         }
-        usize::try_from((hi - first) / step + 1).unwrap_or(usize::MAX)
-    };
-    let day0 = anchor.div_euclid(DAY) * DAY;
-    let aligned = |step: i64, origin: i64| origin + (lo - origin).div_euclid(step) * step;
-    let first_at = |step: i64, origin: i64| {
-        let f = aligned(step, origin);
-        if f < lo {
-            f + step
-        } else {
-            f
-        }
-    };
-    for hours in [1, 2, 3, 6, 12] {
-        let step = hours * HOUR;
-        let first = first_at(step, day0);
-        if count(first, step) <= max {
-            let major = steps(first, hi, step)
-                .map(|t| {
-                    let label = if t.rem_euclid(DAY) == 0 {
-                        format_time(t, "%b %d")
-                    } else {
-                        format_time(t, "%H:%M")
-                    };
-                    (t, label)
-                })
-                .collect();
-            let minor = if hours > 1 {
-                steps(first_at(HOUR, day0), hi, HOUR)
-                    .filter(|t| (t - first).rem_euclid(step) != 0)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            return DateTicks { major, minor };
-        }
-    }
-    for days in [1, 2, 3, 4, 7, 14] {
-        let step = days * DAY;
-        let first = first_at(step, day0);
-        if count(first, step) <= max {
-            let major = steps(first, hi, step)
-                .map(|t| (t, format_time(t, "%b %d")))
-                .collect();
-            let minor = if days > 1 {
-                steps(first_at(DAY, day0), hi, DAY)
-                    .filter(|t| (t - first).rem_euclid(step) != 0)
-                    .collect()
-            } else if hi - lo <= 8 * DAY {
-                steps(first_at(6 * HOUR, day0), hi, 6 * HOUR)
-                    .filter(|t| t.rem_euclid(DAY) != 0)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            return DateTicks { major, minor };
-        }
-    }
-    let months = month_starts(lo, hi);
-    for every in [1, 2, 3, 6, 12, 24, 60, 120] {
-        let picked: Vec<i64> = months
-            .iter()
-            .filter(|(_, index)| index.rem_euclid(every) == 0)
-            .map(|(t, _)| *t)
-            .collect();
-        if picked.len() <= max || every == 120 {
-            let format = if every >= 12 { "%Y" } else { "%b %Y" };
-            let major = picked
-                .iter()
-                .map(|&t| (t, format_time(t, format)))
-                .collect();
-            let minor = if every > 1 && every < 12 {
-                months
-                    .iter()
-                    .filter(|(_, index)| index.rem_euclid(every) != 0)
-                    .map(|(t, _)| *t)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            return DateTicks { major, minor };
-        }
-    }
-    DateTicks {
-        major: Vec::new(),
-        minor: Vec::new(),
-    }
-}
-
-fn steps(first: i64, hi: i64, step: i64) -> impl Iterator<Item = i64> {
-    std::iter::successors(Some(first), move |t| t.checked_add(step)).take_while(move |&t| t <= hi)
-}
-
-/// The first instants of the months in `[lo, hi]`, each with its month count since year 0.
-fn month_starts(lo: i64, hi: i64) -> Vec<(i64, i32)> {
-    let Some(start) = DateTime::from_timestamp(lo, 0) else {
-        return Vec::new();
-    };
-    let (mut year, mut month) = (start.year(), start.month());
-    let mut out = Vec::new();
-    while let Some(t) = NaiveDate::from_ymd_opt(year, month, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc().timestamp())
-    {
-        if t > hi {
+        if at.len() >= 2 {
             break;
         }
-        if t >= lo {
-            out.push((t, year * 12 + i32::try_from(month).unwrap_or(1) - 1));
-        }
-        (year, month) = if month == 12 {
-            (year + 1, 1)
-        } else {
-            (year, month + 1)
-        };
     }
-    out
-}
-
-/// A wall-clock time in a strftime format; month names are English whatever the locale.
-pub fn format_time(t: i64, format: &str) -> String {
-    DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| d.format(format).to_string())
+    let labels = labels.of(&at, lo, hi);
+    Ticks { at, labels }
 }
 
 #[cfg(test)]
@@ -322,48 +240,58 @@ mod tests {
 
     #[test]
     fn log_ticks_are_decades() {
-        let t = log_ticks(125.0, 999e9, "B", 12);
+        let b = Labels::Eng("B".into());
+        let t = log_ticks(125.0, 999e9, &b, 12);
         assert_eq!(
             t.labels,
             ["1 kB", "10 kB", "100 kB", "1 MB", "10 MB", "100 MB", "1 GB", "10 GB", "100 GB"]
         );
-        let sparse = log_ticks(1.0, 1e20, "B", 8);
+        let sparse = log_ticks(1.0, 1e20, &b, 8);
         assert!(sparse.at.len() <= 8, "{sparse:?}");
-        let narrow = log_ticks(150.0, 700.0, "B", 8);
+        let narrow = log_ticks(150.0, 700.0, &b, 8);
         assert_eq!(narrow.labels, ["200 B", "500 B"]);
     }
 
     #[test]
     fn linear_ticks_take_round_steps() {
-        let t = linear_ticks(0.0, 799e6, "B", 8);
+        let b = Labels::Eng("B".into());
+        let t = linear_ticks(0.0, 799e6, &b, 8);
         assert_eq!(t.labels.first().map(String::as_str), Some("0 B"));
         assert_eq!(t.labels.last().map(String::as_str), Some("700 MB"));
         assert_eq!(t.at.len(), 8);
-        let small = linear_ticks(0.0, 79e6, "B", 8);
+        let small = linear_ticks(0.0, 79e6, &b, 8);
         assert_eq!(small.labels[1], "10 MB");
         // Without a unit, still SI prefixes, as matplotlib's EngFormatter writes them.
         assert_eq!(
-            linear_ticks(0.0, 1.0, "", 5).labels,
+            linear_ticks(0.0, 1.0, &Labels::Eng(String::new()), 5).labels,
             ["0", "200 m", "400 m", "600 m", "800 m", "1"]
         );
     }
 
     #[test]
-    fn date_ticks_suit_the_span() {
-        // The study's hourly figure: 2025-01-22 14:00 to 2025-02-25 23:00 with 5% margins.
-        let (start, end) = (1_737_554_400, 1_740_524_400);
-        let margin = (end - start) / 20;
-        let t = date_ticks(start - margin, end + margin, start, 13);
-        let labels: Vec<&str> = t.major.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(labels[..3], ["Jan 22", "Jan 25", "Jan 28"]);
-        assert!(labels.contains(&"Feb 03"), "{labels:?}");
-        // Every day between the labelled ones, and one after the last.
-        assert_eq!((t.major.len(), t.minor.len()), (13, 25));
-        let hours = date_ticks(start, start + 10 * HOUR, start, 8);
-        assert_eq!(hours.major[0].1, "14:00");
-        let days = date_ticks(start - DAY, start + 2 * DAY, start, 8);
-        assert_eq!(days.major[0].1, "Jan 22");
-        let year = date_ticks(start, start + 400 * DAY, start, 8);
-        assert_eq!(year.major[0].1, "Mar 2025");
+    fn matplotlibs_steps_and_strides() {
+        let b = Labels::Eng("B".into());
+        // The overhead figures (figures-spec 3.3): 9 bins.
+        let block = linear_ticks(0.0, 4.39939e11, &b, 9);
+        assert_eq!(block.labels.last().map(String::as_str), Some("400 GB"));
+        assert_eq!(block.at.len(), 9);
+        let pong = linear_ticks(0.0, 2.23448e7, &b, 9);
+        assert_eq!(pong.labels[1], "2.5 MB");
+        let tx = linear_ticks(0.0, 1.02608e9, &b, 9);
+        assert_eq!(tx.labels[1..3], ["200 MB", "400 MB"]);
+        // Twelve decades on room for 9: every other one.
+        let wide = log_ticks(1.0, 1e12, &b, 9);
+        assert_eq!(wide.at.len(), 7, "{wide:?}");
+    }
+
+    #[test]
+    fn percentages_as_matplotlib_writes_them() {
+        let p = Labels::Percent;
+        let lin = linear_ticks(0.0, 1.09, &p, 9);
+        assert_eq!(lin.labels, ["0%", "20%", "40%", "60%", "80%", "100%"]);
+        let log = log_ticks(0.001, 1.01, &p, 9);
+        assert_eq!(log.labels, ["0.1%", "1%", "10%", "100%"]);
+        assert_eq!(percent(0.025, 0.1), "2.5%");
+        assert_eq!(percent(0.0, 1.0), "0%");
     }
 }

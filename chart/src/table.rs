@@ -22,6 +22,9 @@ pub struct Columns {
     /// The flows summed: rows of these flows (long), or these columns (wide). Empty: every
     /// row (long), or [`WIDE_FLOWS`] (wide).
     pub flows: Vec<String>,
+    /// A rank axis' entity columns: when given, a row's "time" is its entity's place in the
+    /// order of first appearance, and the time column is not read.
+    pub rank: Vec<String>,
 }
 
 impl Columns {
@@ -78,6 +81,12 @@ pub fn read<R: Read>(
         None
     };
     let layout = layout(&header, cols).map_err(at_header)?;
+    let rank: Vec<usize> = (cols.rank.iter())
+        .map(|c| find_column(&header, c))
+        .collect::<Result<_>>()
+        .map_err(at_header)?;
+    let mut entities: HashMap<Vec<u8>, i64> = HashMap::new();
+    let mut entity = Vec::new();
     let flows: Vec<&[u8]> = cols.flows.iter().map(String::as_bytes).collect();
     let width = header.len();
 
@@ -120,15 +129,24 @@ pub fn read<R: Read>(
                 continue;
             }
             let column = || String::from_utf8_lossy(header.field(c)).into_owned();
+            let v = parse_f64(field).ok_or_else(|| {
+                place(Error::value(
+                    &column(),
+                    format!("{} is not a number", show(field)),
+                ))
+            })?;
             // Far below f64::MAX, so that no sum of them overflows into infinity.
-            let v = parse_f64(field)
-                .filter(|v| v.abs() <= 1e300)
-                .ok_or_else(|| {
-                    place(Error::value(
-                        &column(),
-                        format!("{} is not a number", show(field)),
-                    ))
-                })?;
+            if v.abs() > 1e300 {
+                let why = if v.is_infinite() {
+                    "is infinite, which no axis can show"
+                } else {
+                    "is too large to draw (above 1e300)"
+                };
+                return Err(place(Error::value(
+                    &column(),
+                    format!("{} {why}", show(field)),
+                )));
+            }
             if log && v < 0.0 {
                 return Err(place(Error::value(
                     &column(),
@@ -139,6 +157,19 @@ pub fn read<R: Read>(
                 )));
             }
             sum = Some(sum.unwrap_or(0.0) + v);
+        }
+        if !rank.is_empty() {
+            let Some(sum) = sum else { continue };
+            entity.clear();
+            for &c in &rank {
+                entity.extend_from_slice(row.field(c));
+                entity.push(0x1f);
+            }
+            let next = i64::try_from(entities.len()).unwrap_or(i64::MAX);
+            let at = *entities.entry(entity.clone()).or_insert(next);
+            let key_bytes = key.map_or(&b""[..], |k| row.field(k));
+            rows.push((at, intern(&mut ids, &mut names, key_bytes), sum));
+            continue;
         }
         let stamp = row.field(time);
         let wall = pandas::time::parse(stamp)
@@ -151,15 +182,7 @@ pub fn read<R: Read>(
             .wall;
         let Some(sum) = sum else { continue };
         let key_bytes = key.map_or(&b""[..], |k| row.field(k));
-        let id = match ids.get(key_bytes) {
-            Some(&id) => id,
-            None => {
-                ids.insert(key_bytes.to_vec(), names.len());
-                names.push(key_bytes.to_vec());
-                names.len() - 1
-            }
-        };
-        rows.push((wall, id, sum));
+        rows.push((wall, intern(&mut ids, &mut names, key_bytes), sum));
     }
     if rows.is_empty() {
         return Err(Error::data(
@@ -169,6 +192,16 @@ pub fn read<R: Read>(
         .file(name));
     }
     Ok(grid(&rows, &names))
+}
+
+/// The id of a key, given it on its first sight.
+fn intern(ids: &mut HashMap<Vec<u8>, usize>, names: &mut Vec<Vec<u8>>, key: &[u8]) -> usize {
+    if let Some(&id) = ids.get(key) {
+        return id;
+    }
+    ids.insert(key.to_vec(), names.len());
+    names.push(key.to_vec());
+    names.len() - 1
 }
 
 /// Finds the value columns: long when the table has the value column, else wide.
@@ -241,6 +274,7 @@ mod tests {
             flow: Columns::FLOW.into(),
             value: Columns::VALUE.into(),
             flows: flows.iter().map(|f| (*f).to_owned()).collect(),
+            rank: Vec::new(),
         }
     }
 
@@ -307,6 +341,10 @@ mod tests {
             (
                 "timestamp,msg_type,in,out\n2025-01-22,tx,1,x\n",
                 "t.csv: line 2, column out: 'x' is not a number",
+            ),
+            (
+                "timestamp,msg_type,in,out\n2025-01-22,tx,1,inf\n",
+                "t.csv: line 2, column out: 'inf' is infinite, which no axis can show",
             ),
             (
                 "timestamp,msg_type,in,out\n2025-01-22,tx,1,-2\n",
