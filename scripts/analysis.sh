@@ -30,8 +30,9 @@ compressed after rotation) and writes their files under their names:
 Every day file is read and decoded once, whatever the analyses: one estimate
 feeds every table.
 
-Given tables instead of a folder (FILE..., or a folder of them), it writes the
-daily tables of the hourly ones the study published, told apart by their headers:
+Given tables instead of a monitor folder (FILE..., or a folder of them, whose
+files named *daily* it leaves out), it writes the daily tables of the hourly ones
+the study published, told apart by their headers:
 validation's data_est_hourly and data_emp_hourly, connection_type's data_hourly,
 overhead's data_est_hourly (and peer_analysis' data_hourly, as written here).
 
@@ -111,8 +112,9 @@ from_tables() {
     local files=() input kind
     for input in "${inputs[@]}"; do
         if [[ -d $input ]]; then
+            # The hourly tables of a folder (daily ones are what this makes).
             for file in "$input"/*.csv "$input"/*.csv.*; do
-                [[ -f $file ]] && files+=("$file")
+                [[ -f $file && ${file##*/} != *daily* ]] && files+=("$file")
             done
         else
             files+=("$input")

@@ -2,11 +2,10 @@
 # Draw every figure the study saved, from a folder of tables or a monitor folder, with chart.
 set -euo pipefail
 
-me=figures.sh
 usage() {
-    cat <<'USAGE'
-usage: scripts/figures.sh [-q] [-o OUTDIR] [--from DATE] [--to DATE] [--dpi N] [--svg|--pdf] DIR
-       scripts/figures.sh [-q] [-o OUTDIR] [...] --monitor DIR
+    cat <<USAGE
+usage: $me [-q] [-o OUTDIR] [--from DATE] [--to DATE] [--dpi N] [--svg|--pdf] DIR
+       $me [-q] [-o OUTDIR] [...] --monitor DIR
 
 Draws the figures of the upstream study's later notebooks, named as it named
 them, into OUTDIR/ANALYSIS/ (see docs/figures.md):
@@ -20,12 +19,13 @@ them, into OUTDIR/ANALYSIS/ (see docs/figures.md):
 
 The tables come from DIR, per analysis in any of these layouts (plain or
 compressed .csv): DIR/ANALYSIS/FILE (as analysis.sh -o DIR/ANALYSIS writes),
-DIR/ANALYSIS/data/FILE (the study's), or DIR/ANALYSIS_FILE without its `data_'
+DIR/ANALYSIS/data/FILE (the study's), or DIR/ANALYSIS_FILE without its 'data_'
 (the published names: connection_type_daily, overhead_est_daily,
 validation_est_hourly, peer_analysis_id-addr-mapping, ...); the validation
-tables also as DIR/data_est_hourly... (aggregate.sh's). With --monitor DIR the
-analyses run first (analysis.sh --as-notebook), into a temp folder. A figure
-whose tables (or filters) are missing is skipped with one line saying why.
+tables also as DIR/data_est_hourly... (aggregate.sh's). With --monitor DIR (or a
+monitor folder as DIR) the four analyses run first, in one pass over the day
+files (analysis.sh all --as-notebook), into a temp folder. A figure whose
+tables (or filters) are missing is skipped with one line saying why.
 
   -o OUTDIR      where the figures go (default: the current folder)
   --monitor DIR  draw from a monitor folder instead of tables
@@ -34,7 +34,7 @@ whose tables (or filters) are missing is skipped with one line saying why.
                  used --from 2025-01-24 --to 2025-02-11, its non-listening phase
   --dpi N        pixels per inch (default 300, as the study)
   --svg, --pdf   write .svg files (.pdf: vector PDF) instead of .png
-  -q             no summary line at the end
+  -q             no progress line, no summary line at the end
   -h             this help
 
 Every argument is checked before anything is drawn; the figures appear only
@@ -44,33 +44,32 @@ USAGE
 }
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
-outdir=.
-QUIET=0
 range=()
 dpi=300
 ext=png
 dir=
-monitor=
 while (($#)); do
+    common_option "$@"
+    if ((took)); then
+        shift "$took"
+        continue
+    fi
     case $1 in
-    -o | --from | --to | --dpi | --monitor)
-        [[ $# -ge 2 ]] || usage_error "$1 needs a value"
-        case $1 in
-        -o) outdir=$2 ;;
-        --dpi) dpi=$2 ;;
-        --monitor) monitor=$2 ;;
-        *) range+=("$1" "$2") ;;
-        esac
+    --from | --to | --dpi)
+        [[ $# -ge 2 && -n $2 ]] || usage_error "$1 needs a value"
+        if [[ $1 == --dpi ]]; then dpi=$2; else range+=("$1" "$2"); fi
         shift 2 ;;
     --svg) ext=svg; shift ;;
     --pdf) ext=pdf; shift ;;
-    -q) QUIET=1; shift ;;
-    -h | --help) usage; exit 0 ;;
     -?*) usage_error "unknown option $1" ;;
     *) [[ -z $dir ]] || usage_error "give one folder of tables"
         dir=$1; shift ;;
     esac
 done
+if [[ -z $monitor && -n $dir ]] && is_monitor "$dir"; then
+    monitor=$dir
+    dir=
+fi
 [[ -n $dir || -n $monitor ]] || usage_error "give the folder of tables, or --monitor DIR"
 [[ -z $dir || -z $monitor ]] || usage_error "give either a folder of tables or --monitor DIR, not both"
 [[ $dpi =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--dpi $dpi: not a number of pixels per inch"
@@ -90,16 +89,13 @@ make_work "$outdir" figures
 if [[ -n $monitor ]]; then
     monitor=$(safe_path "$monitor")
     [[ -d $monitor ]] || die "no such folder: $monitor"
-    # The four analyses, as the study's notebooks wrote their tables. (One pass over the
-    # day files once analysis.sh has `all`.)
-    analyse() { "$root/scripts/analysis.sh" -q "$1" --as-notebook --monitor "$monitor" -o "$work/tables/$1"; }
-    a_validation() { analyse validation; }
-    a_connection_type() { analyse connection_type; }
-    a_overhead() { analyse overhead; }
-    a_peer_analysis() { analyse peer_analysis; }
+    # The four analyses, as the study's notebooks wrote their tables, in one pass over the
+    # day files; their progress line is this run's.
+    quiet=()
+    ((QUIET)) && quiet=(-q)
     say "running the analyses on $monitor"
-    run_all figures "validation" a_validation "connection_type" a_connection_type \
-        "overhead" a_overhead "peer_analysis" a_peer_analysis
+    NETAGG_SUMMARY=0 "$root/scripts/analysis.sh" "${quiet[@]}" all --as-notebook \
+        --monitor "$monitor" -o "$work/tables" || die "the analyses failed; no figures drawn"
     dir=$work/tables
 else
     dir=$(safe_path "$dir")

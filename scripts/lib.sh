@@ -204,7 +204,9 @@ publish_tables() { # DIR KIND KEYS HOURLY
     return "$status"
 }
 
-# Names the files written, as the last line of a successful run.
+# Names the files written, as the last line of a successful run (not when a script runs
+# another as a step of its own: NETAGG_SUMMARY=0).
 wrote() { # FILE...
-    ((${QUIET:-0})) || echo "$me: wrote $* in $((SECONDS - started)) s" >&2
+    ((${QUIET:-0})) || ((${NETAGG_SUMMARY:-1} == 0)) ||
+        echo "$me: wrote $* in $((SECONDS - started)) s" >&2
 }

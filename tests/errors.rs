@@ -92,6 +92,10 @@ fn cases() -> Vec<Case> {
             "line 3, column net_size: 'True' among numbers makes the column text (object)"),
         case("an empty --dropna column", "bucket", &["--dropna=", "--by", "flow"], "t,flow,net_size\n", 2,
             "'' names an empty column"),
+        case("a monitor day file without --ipv6-from", "estimate", &[],
+            "timestamp,peer_id,peer_conn_type,peer_addr,flow,msg_type,size\n", 1,
+            "no column named 'ipv6'; the header is: timestamp,peer_id,peer_conn_type,peer_addr,flow,msg_type,size; \
+             a monitor day file tells IPv6 by the peer's address: add --ipv6-from peer_addr"),
         case("missing address", "estimate", &["--ipv6-from", "peer_addr"],
             "timestamp,peer_addr,size\n2025-01-24T00:00:04Z,1.2.3.4:8333,5\n2025-01-24T00:00:04Z,,5\n", 1,
             "estimate: line 3, column peer_addr: '' is a missing address, which tells no IP version"),

@@ -186,12 +186,19 @@ impl Estimator {
         }
         let v4 = headers(params.ipv4_header, "IPv4")?;
         let v6 = headers(params.ipv6_header, "IPv6")?;
-        let ratios = params.also.iter().map(|a| a.ack_ratio);
-        for r in std::iter::once(params.ack_ratio).chain(ratios).flatten() {
-            if !(r.is_finite() && r > 0.0) {
-                return Err(Error::usage(format!(
-                    "an ACK ratio must be a positive number, not {r}"
-                )));
+        let ratios = params
+            .also
+            .iter()
+            .map(|a| (format!("--also {}: acks", a.name), a.ack_ratio));
+        for (flag, r) in std::iter::once(("--ack-ratio".to_owned(), params.ack_ratio)).chain(ratios)
+        {
+            match r {
+                Some(r) if !(r.is_finite() && r > 0.0) => {
+                    return Err(Error::usage(format!(
+                        "{flag} must be a positive number, not {r}"
+                    )));
+                }
+                _ => {}
             }
         }
         Ok(Estimator {
@@ -323,7 +330,19 @@ impl Filter for Estimator {
             Ipv6Source::Flag(c) | Ipv6Source::Address(c) => c,
         };
         self.size_idx = find_column(header, &self.params.size_col)?;
-        self.ipv6_idx = find_column(header, ipv6_col)?;
+        self.ipv6_idx = find_column(header, ipv6_col).map_err(|e| {
+            // A monitor day file has the peer's address, not a flag: say how to read it.
+            let monitor = header.iter().any(|h| h == b"peer_addr");
+            if self.flag && monitor {
+                Error::data(format!(
+                    "{}; a monitor day file tells IPv6 by the peer's address: add \
+                     --ipv6-from peer_addr",
+                    e.message
+                ))
+            } else {
+                e
+            }
+        })?;
         let mut out_header = Record::from_fields(header.iter());
         for out in self.params.computed_columns() {
             if header.iter().any(|h| h == out.as_bytes()) {
